@@ -1,0 +1,1 @@
+// Auth: SASL mechanisms (RFC 4422). Filled by the SMTP/SASL issue.

@@ -1,0 +1,1 @@
+// Diagnosis: account probes and the failure catalogue. Filled by the Diagnosis issue.

@@ -1,0 +1,1 @@
+// NetIO: sockets, deadlines, TLS and the transcript.

@@ -1,0 +1,1 @@
+// Outbox: durable spool with retry. Filled by the Outbox issue.
