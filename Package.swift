@@ -27,8 +27,9 @@ let package = Package(
     ],
     targets: [
         .systemLibrary(name: "CSSLShim", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CSystemShim"),
         .systemLibrary(name: "CSASL", pkgConfig: "libsasl2", providers: [.apt(["libsasl2-dev"])]),
-        .target(name: "NetIO", dependencies: ["CSSLShim", .product(name: "Logging", package: "swift-log")],
+        .target(name: "NetIO", dependencies: ["CSSLShim", "CSystemShim", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "Auth", dependencies: ["CSASL"], swiftSettings: strict),
         .target(name: "MIME", swiftSettings: strict),

@@ -30,6 +30,7 @@ static inline int shim_sk_GENERAL_NAME_num(const GENERAL_NAMES *sk) { return sk_
 static inline GENERAL_NAME *shim_sk_GENERAL_NAME_value(const GENERAL_NAMES *sk, int i) { return sk_GENERAL_NAME_value(sk, i); }
 static inline void shim_GENERAL_NAMES_free(GENERAL_NAMES *names) { GENERAL_NAMES_free(names); }
 static inline void shim_OPENSSL_free(void *p) { OPENSSL_free(p); }
+static inline unsigned long shim_XN_FLAG_RFC2253(void) { return XN_FLAG_RFC2253; }
 static inline const char *shim_OPENSSL_VERSION_TEXT(void) { return OPENSSL_VERSION_TEXT; }
 /* Fields of GENERAL_NAME are a union; these read the two kinds a TLS report shows. */
 static inline int shim_GENERAL_NAME_type(const GENERAL_NAME *n) { return n->type; }

@@ -1,0 +1,5 @@
+// CSystemShim: Linux system headers that Swift's Glibc module does not export (epoll).
+#ifndef MAILENGINE_CSYSTEMSHIM_H
+#define MAILENGINE_CSYSTEMSHIM_H
+#include <sys/epoll.h>
+#endif

@@ -1,1 +1,0 @@
-// NetIO: sockets, deadlines, TLS and the transcript.

@@ -1,0 +1,181 @@
+internal import CSSLShim
+import Foundation
+
+/// One client TLS session over memory BIOs. It does no I/O: the connection feeds it the bytes
+/// read from the socket and writes out what it produces. RFC 8446 / RFC 5246 via OpenSSL.
+final class TLSSession {
+    private let ssl: OpaquePointer
+    private let rbio: OpaquePointer  // network → OpenSSL
+    private let wbio: OpaquePointer  // OpenSSL → network
+    private let recorder = VerifyRecorder()
+    private let context: TLSContext
+    let options: TLSOptions
+    let hostname: String
+    let serverNameSent: String?
+
+    /// Progress of a step that may need more bytes from the network.
+    enum Progress { case done, needInput }
+    enum ReadProgress { case bytes(Int), needInput, closed }
+
+    init(options: TLSOptions, host: String) throws {
+        context = try TLSContext.context(for: options)
+        self.options = options
+        hostname = options.serverName ?? host
+        guard let ssl = SSL_new(context.ctx) else {
+            throw NetIOError(kind: .tls(.handshake), stage: .tls, evidence: "SSL_new: \(OpenSSLError.drainText())")
+        }
+        self.ssl = ssl
+        rbio = BIO_new(BIO_s_mem())
+        wbio = BIO_new(BIO_s_mem())
+        _ = shim_BIO_set_mem_eof_return(rbio, -1)
+        _ = shim_BIO_set_mem_eof_return(wbio, -1)
+        SSL_set_bio(ssl, rbio, wbio)
+        SSL_set_connect_state(ssl)
+        _ = shim_SSL_set_mode(ssl, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
+
+        let isIP = Self.isIPLiteral(hostname)
+        if isIP {
+            X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), hostname)
+            serverNameSent = nil
+        } else {
+            SSL_set1_host(ssl, hostname)
+            _ = shim_SSL_set_tlsext_host_name(ssl, hostname)
+            serverNameSent = hostname
+        }
+        _ = shim_SSL_set_app_data(ssl, Unmanaged.passUnretained(recorder).toOpaque())
+    }
+
+    deinit { SSL_free(ssl) }  // frees both BIOs
+
+    static func isIPLiteral(_ host: String) -> Bool {
+        var a4 = in_addr(), a6 = in6_addr()
+        return inet_pton(AF_INET, host, &a4) == 1 || inet_pton(AF_INET6, host, &a6) == 1
+    }
+
+    // MARK: network side
+
+    func feed(_ bytes: UnsafeRawBufferPointer) {
+        guard bytes.count > 0 else { return }
+        _ = BIO_write(rbio, bytes.baseAddress, Int32(bytes.count))
+    }
+
+    var hasOutbound: Bool { shim_BIO_pending(wbio) > 0 }
+
+    /// Moves what OpenSSL wants sent into `out` (appending).
+    func drainOutbound(into out: inout [UInt8]) {
+        let pending = Int(shim_BIO_pending(wbio))
+        guard pending > 0 else { return }
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: pending))
+        let n = out.withUnsafeMutableBytes { BIO_read(wbio, $0.baseAddress! + start, Int32(pending)) }
+        if n < pending { out.removeLast(pending - max(0, Int(n))) }
+    }
+
+    // MARK: application side
+
+    func handshake() throws -> Progress {
+        _ = OpenSSLError.drain()
+        let rc = SSL_do_handshake(ssl)
+        if rc == 1 { return .done }
+        let err = SSL_get_error(ssl, rc)
+        if err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE { return .needInput }
+        throw handshakeError()
+    }
+
+    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> ReadProgress {
+        let rc = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
+        if rc > 0 { return .bytes(Int(rc)) }
+        let err = SSL_get_error(ssl, rc)
+        switch err {
+        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return .needInput
+        case SSL_ERROR_ZERO_RETURN: return .closed
+        default:
+            let why = OpenSSLError.drainText()
+            throw NetIOError(kind: .tls(.handshake), stage: .read,
+                             evidence: why.isEmpty ? "TLS read failed (error \(err))" : why)
+        }
+    }
+
+    /// Encrypts all of `bytes` into the outbound buffer (memory BIOs never push back).
+    func write(_ bytes: UnsafeRawBufferPointer) throws {
+        var offset = 0
+        while offset < bytes.count {
+            let rc = SSL_write(ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 20)))
+            if rc <= 0 {
+                let why = OpenSSLError.drainText()
+                throw NetIOError(kind: .tls(.handshake), stage: .write,
+                                 evidence: why.isEmpty ? "TLS write failed" : why)
+            }
+            offset += Int(rc)
+        }
+    }
+
+    /// Queues a close_notify alert.
+    func shutdown() { _ = SSL_shutdown(ssl) }
+
+    // MARK: verdict
+
+    /// The report of the finished handshake, with the verdicts under `options`.
+    func report(now: Date = Date()) -> TLSReport {
+        let version = String(cString: SSL_get_version(ssl)).replacingOccurrences(of: "TLSv", with: "TLS ")
+        let cipher = SSL_get_current_cipher(ssl).map { String(cString: SSL_CIPHER_get_name($0)) } ?? "?"
+        var chain: [CertificateInfo] = []
+        if let stack = SSL_get_peer_cert_chain(ssl) {
+            for i in 0..<shim_sk_X509_num(stack) {
+                if let cert = shim_sk_X509_value(stack, i) { chain.append(X509Reader.info(cert)) }
+            }
+        }
+        let leaf = SSL_get1_peer_certificate(ssl)
+        defer { if let leaf { X509_free(leaf) } }
+        if chain.isEmpty, let leaf { chain.append(X509Reader.info(leaf)) }
+
+        let hostnameMatches: Bool
+        if let leaf {
+            hostnameMatches = Self.isIPLiteral(hostname)
+                ? X509_check_ip_asc(leaf, hostname, 0) == 1
+                : X509_check_host(leaf, hostname, hostname.utf8.count, 0, nil) == 1
+        } else {
+            hostnameMatches = false
+        }
+        let chainErrors = recorder.errors.filter {
+            $0.code != X509_V_ERR_HOSTNAME_MISMATCH && $0.code != X509_V_ERR_IP_ADDRESS_MISMATCH
+        }
+        let chainTrusted = leaf != nil && chainErrors.isEmpty
+        let chainError = chainErrors.first.map { Self.words(for: $0.code, depth: Int($0.depth), chain: chain, now: now) }
+            ?? (leaf == nil ? "the server sent no certificate" : nil)
+        let pins = options.normalisedPins
+        let pinMatches: Bool? = pins.isEmpty ? nil : chain.first.map { pins.contains($0.sha256) } ?? false
+
+        var report = TLSReport(version: version, cipher: cipher, serverNameSent: serverNameSent,
+                               hostname: hostname, chain: chain, trustSource: context.trustSource,
+                               chainTrusted: chainTrusted, chainError: chainError,
+                               hostnameMatches: hostnameMatches, pinMatches: pinMatches, accepted: false)
+        report.accepted = options.insecureSkipVerification || report.trusted
+        return report
+    }
+
+    /// OpenSSL's verify error in words, with the dates that explain it.
+    static func words(for code: Int32, depth: Int, chain: [CertificateInfo], now: Date) -> String {
+        let base = String(cString: X509_verify_cert_error_string(Int(code)))
+        let cert = depth < chain.count ? chain[depth] : nil
+        switch code {
+        case X509_V_ERR_CERT_HAS_EXPIRED:
+            if let cert { return "\(base) (not valid after \(TLSReport.day(cert.notAfter)))" }
+        case X509_V_ERR_CERT_NOT_YET_VALID:
+            if let cert { return "\(base) (not valid before \(TLSReport.day(cert.notBefore)))" }
+        default: break
+        }
+        return depth > 0 ? "\(base) (certificate \(depth) of the chain)" : base
+    }
+
+    private func handshakeError() -> NetIOError {
+        let entries = OpenSSLError.drain()
+        let reasons = entries.map(\.reason)
+        let text = entries.map { $0.reason.isEmpty ? $0.text : $0.reason }.joined(separator: "; ")
+        let tooOld = reasons.contains { r in
+            r.contains("unsupported protocol") || r.contains("protocol version") || r.contains("no protocols available")
+        }
+        return NetIOError(kind: .tls(tooOld ? .protocolTooOld : .handshake), stage: .tls,
+                          evidence: text.isEmpty ? "handshake failed" : text)
+    }
+}

@@ -1,0 +1,104 @@
+public import Foundation
+import Synchronization
+
+/// The session log a support desk reads: one timestamped line per event, in the format of
+/// docs/TRANSCRIPT.md (`<-` / `->` plain, `<~` / `~>` inside TLS, `*` unexpected reply, `===` facts,
+/// `!!!` diagnosis). Secrets never reach it: callers pass `TranscriptText`, already redacted.
+///
+/// It keeps the last lines in memory (for error reports) and copies each line to its sinks.
+public final class Transcript: Sendable {
+    private struct State {
+        var ring: [String] = []
+        var next = 0
+    }
+
+    private let sinks: [any TranscriptSink]
+    private let capacity: Int
+    private let clock: @Sendable () -> Date
+    private let state = Mutex(State())
+
+    /// - Parameters:
+    ///   - sinks: where each line is copied (a file, swift-log, …).
+    ///   - ringCapacity: how many recent lines are kept in memory for error reports.
+    ///   - clock: injectable for tests.
+    public init(sinks: [any TranscriptSink] = [], ringCapacity: Int = 200,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.sinks = sinks
+        self.capacity = max(1, ringCapacity)
+        self.clock = clock
+    }
+
+    /// A line the client sent.
+    public func sent(_ text: TranscriptText, tls: Bool) {
+        emit(tls ? " ~>" : " ->", text.rendered)
+    }
+
+    /// A line the server sent; `unexpected` marks a reply the client did not expect (`<-*`).
+    public func received(_ line: String, tls: Bool, unexpected: Bool = false) {
+        emit((tls ? "<~" : "<-") + (unexpected ? "*" : " "), Self.printable(line))
+    }
+
+    /// A fact established by the client: connect attempts, the TLS report.
+    public func fact(_ text: String) { emit("===", text) }
+
+    /// A diagnosis: what went wrong and the fix.
+    public func diagnosis(_ text: String) { emit("!!!", text) }
+
+    /// The most recent lines, oldest first.
+    public var lastLines: [String] {
+        state.withLock { s in
+            s.ring.count < capacity ? s.ring : Array(s.ring[s.next...] + s.ring[..<s.next])
+        }
+    }
+
+    /// The last `n` lines, oldest first.
+    public func tail(_ n: Int) -> [String] { Array(lastLines.suffix(n)) }
+
+    private func emit(_ prefix: String, _ text: String) {
+        let line = "\(Self.timestamp(clock())) \(prefix) \(text)"
+        state.withLock { s in
+            if s.ring.count < capacity {
+                s.ring.append(line)
+            } else {
+                s.ring[s.next] = line
+                s.next = (s.next + 1) % capacity
+            }
+        }
+        for sink in sinks { sink.write(line: line) }
+    }
+
+    /// `2026-11-22T10:15:02.190Z` (RFC 3339, UTC, milliseconds).
+    static func timestamp(_ date: Date) -> String {
+        let t = date.timeIntervalSince1970
+        var seconds = time_t(t.rounded(.down))
+        let ms = Int((t - Double(seconds)) * 1000)
+        var tm = tm()
+        gmtime_r(&seconds, &tm)
+        func pad(_ v: Int32, _ w: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, w - s.count)) + s
+        }
+        return "\(pad(tm.tm_year + 1900, 4))-\(pad(tm.tm_mon + 1, 2))-\(pad(tm.tm_mday, 2))T"
+            + "\(pad(tm.tm_hour, 2)):\(pad(tm.tm_min, 2)):\(pad(tm.tm_sec, 2)).\(pad(Int32(ms), 3))Z"
+    }
+
+    /// Server text as one printable line: control bytes shown as `\xNN`.
+    static func printable(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.value < 0x20 || u.value == 0x7F {
+                out += "\\x" + String(u.value, radix: 16, uppercase: true).leftPadded(2)
+            } else {
+                out.unicodeScalars.append(u)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}
