@@ -1,1 +1,0 @@
-// Diagnosis: account probes and the failure catalogue. Filled by the Diagnosis issue.
