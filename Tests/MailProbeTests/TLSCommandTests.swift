@@ -80,6 +80,20 @@ struct TLSCommandTests {
         #expect(lines.contains { $0.contains("=== chain trusted") })
     }
 
+    @Test func realPostfixAndDovecotOnEveryPort() throws {
+        let cases: [(String, [String])] = [
+            ("submission", ["--starttls", "smtp"]), ("submissions", []),
+            ("imap", ["--starttls", "imap"]), ("imaps", []),
+        ]
+        for (name, extra) in cases {
+            let r = try probe(["--host", "localhost", "--port", "\(try servers.port(name))",
+                               "--ca-file", servers.tls("ca.crt"), "--json"] + extra)
+            #expect(r.status == 0, "\(name): \(r.stdout)")
+            let o = try json(r)
+            #expect(o["ok"] as? Bool == true, "\(name)")
+        }
+    }
+
     @Test func implicitTLSOnAPlainPortIsNamed() throws {
         let r = try probe(["--host", "127.0.0.1", "--port", "\(try servers.port("smtp_plain"))", "--json"])
         #expect(r.status == 4)
