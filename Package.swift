@@ -46,6 +46,7 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "TestSupport"], swiftSettings: strict),

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 import Glibc
 
 /// A TCP connection, plain or TLS, with deadlines on every operation and a transcript.
@@ -402,7 +402,7 @@ public actor Connection {
         do {
             outcome = try await socket.loop.wait(for: interest, on: socket.fd, until: deadline)
         } catch {
-            if !isClosed { transcript.fact("cancelled during \(stage); connection closed") }
+            if !isClosed && error is CancellationError { transcript.fact("cancelled during \(stage); connection closed") }
             close()
             throw error
         }

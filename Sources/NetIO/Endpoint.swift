@@ -24,3 +24,11 @@ public enum Security: String, Sendable, Hashable, CaseIterable {
     /// No TLS at all: anyone on the path can read and change the session, passwords included.
     case plaintextUnsafe
 }
+
+extension String {
+    /// A NUL-terminated C buffer as a String (stops at the first NUL).
+    init(cBuffer buffer: [CChar]) {
+        let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        self = String(decoding: bytes, as: UTF8.self)
+    }
+}

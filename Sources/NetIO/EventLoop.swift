@@ -76,7 +76,7 @@ final class EventLoop: Sendable {
             guard let token = s.byFD.removeValue(forKey: fd) else { return nil }
             return s.waiters.removeValue(forKey: token)
         }
-        waiter?.continuation?.resume(throwing: CancellationError())
+        waiter?.continuation?.resume(throwing: NetIOError(kind: .closed, stage: .read, evidence: "closed while waiting"))
     }
 
     // MARK: waiting

@@ -18,7 +18,7 @@ enum OpenSSLError {
             var buf = [CChar](repeating: 0, count: 256)
             ERR_error_string_n(code, &buf, buf.count)
             let reason = ERR_reason_error_string(code).map { String(cString: $0) } ?? ""
-            out.append(Entry(code: code, text: String(cString: buf), reason: reason))
+            out.append(Entry(code: code, text: String(cBuffer: buf), reason: reason))
         }
         return out
     }

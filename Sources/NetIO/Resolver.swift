@@ -62,7 +62,7 @@ enum Resolver {
             var hostBuf = [CChar](repeating: 0, count: Int(NI_MAXHOST))
             _ = getnameinfo(ai.pointee.ai_addr, ai.pointee.ai_addrlen, &hostBuf, socklen_t(hostBuf.count),
                             nil, 0, NI_NUMERICHOST)
-            let numeric = String(cString: hostBuf)
+            let numeric = String(cBuffer: hostBuf)
             if !out.contains(where: { $0.storage == bytes }) {
                 out.append(ResolvedAddress(family: ai.pointee.ai_family, storage: bytes, numeric: numeric))
             }

@@ -60,7 +60,7 @@ enum X509Reader {
         guard let p = ASN1_STRING_get0_data(s) else { return "" }
         var buf = [CChar](repeating: 0, count: 64)
         if len == 4 { inet_ntop(AF_INET, p, &buf, 64) } else if len == 16 { inet_ntop(AF_INET6, p, &buf, 64) }
-        return String(cString: buf)
+        return String(cBuffer: buf)
     }
 
     private static func readAll(_ bio: OpaquePointer) -> String {

@@ -1,1 +1,0 @@
-// Outbox: durable spool with retry. Filled by the Outbox issue.
