@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "Outbox", dependencies: ["SMTP", "MIME"], swiftSettings: strict),
         .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO"], swiftSettings: strict),
         .executableTarget(name: "mailprobe", dependencies: [
-            "Diagnosis", "NetIO",
+            "Diagnosis", "NetIO", "Outbox", "SMTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["NetIO"], path: "Tests/TestSupport", swiftSettings: strict),
@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "TestSupport"], swiftSettings: strict),
     ]
 )

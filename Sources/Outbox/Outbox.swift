@@ -1,6 +1,7 @@
 public import Foundation
 public import SMTP
 import Glibc
+import Synchronization
 
 /// A durable spool of outgoing messages: nothing is acknowledged before it is on disk, every state
 /// change is durable, and a crash leaves every message in a well-defined state.
@@ -87,7 +88,7 @@ public actor Outbox {
         for name in names where name.hasSuffix(".json") && !name.hasPrefix(".") {
             if let e = try? load(String(name.dropLast(5))) { out.append(e) }
         }
-        return out.sorted { ($0.enqueuedAt, $0.id) < ($1.enqueuedAt, $1.id) }
+        return out.sorted { $0.id < $1.id }  // ids sort in enqueue order
     }
 
     public func entry(_ id: String) throws -> OutboxEntry { try load(id) }
@@ -249,19 +250,29 @@ public actor Outbox {
         return d
     }()
 
-    /// `20261122T101502Z-3f9a1c2b7d10`: sortable by enqueue time, unique, safe as a file name.
+    /// `20261122T101502.190123Z-3f9a1c2b7d10`: sorts in enqueue order (microseconds, strictly
+    /// increasing within a process), unique across processes, safe as a file name.
     static func makeID(_ date: Date) -> String {
-        var t = time_t(date.timeIntervalSince1970)
+        let micros = lastMicros.withLock { last -> Int64 in
+            let now = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
+            last = max(now, last + 1)
+            return last
+        }
+        var t = time_t(micros / 1_000_000)
         var tm = tm()
         gmtime_r(&t, &tm)
-        func p(_ v: Int32, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        let stamp = "\(p(tm.tm_year + 1900, 4))\(p(tm.tm_mon + 1, 2))\(p(tm.tm_mday, 2))T\(p(tm.tm_hour, 2))\(p(tm.tm_min, 2))\(p(tm.tm_sec, 2))Z"
+        func p(_ v: Int64, _ w: Int) -> String { let s = String(v); return String(repeating: "0", count: max(0, w - s.count)) + s }
+        let stamp = "\(p(Int64(tm.tm_year) + 1900, 4))\(p(Int64(tm.tm_mon) + 1, 2))\(p(Int64(tm.tm_mday), 2))T"
+            + "\(p(Int64(tm.tm_hour), 2))\(p(Int64(tm.tm_min), 2))\(p(Int64(tm.tm_sec), 2)).\(p(micros % 1_000_000, 6))Z"
         let random = (0..<6).map { _ in String(UInt8.random(in: 0...255), radix: 16) }.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
         return "\(stamp)-\(random)"
     }
 
+    private static let lastMicros = Mutex<Int64>(0)
+
     static func isValidID(_ id: String) -> Bool {
-        !id.isEmpty && id.count < 64 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+        !id.isEmpty && id.count < 64 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }
+            && !id.hasPrefix(".")
     }
 
     static func validate(_ envelope: Envelope) throws {
