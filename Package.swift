@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "MIME", swiftSettings: strict),
         .target(name: "SMTP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
         .target(name: "IMAP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
-        .target(name: "Outbox", dependencies: ["SMTP", "MIME"], swiftSettings: strict),
+        .target(name: "Outbox", dependencies: ["SMTP", "MIME", "NetIO"], swiftSettings: strict),
         .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO"], swiftSettings: strict),
         .executableTarget(name: "mailprobe", dependencies: [
             "Diagnosis", "NetIO", "Outbox", "SMTP",
@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "SMTP", "NetIO", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "TestSupport"], swiftSettings: strict),

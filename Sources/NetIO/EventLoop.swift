@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Synchronization
 internal import CSystemShim
 
 /// One epoll thread that resumes tasks waiting for a socket to become readable or writable, or for
@@ -42,7 +41,7 @@ final class EventLoop: Sendable {
     private let epfd: Int32
     private let wakeRead: Int32
     private let wakeWrite: Int32
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     private init() {
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))

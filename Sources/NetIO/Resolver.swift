@@ -1,6 +1,5 @@
 import Foundation
 import Glibc
-import Synchronization
 
 /// One address a host name resolved to.
 struct ResolvedAddress: Sendable, CustomStringConvertible {
@@ -90,7 +89,7 @@ final class ResumeOnce<T: Sendable>: Sendable {
         case early(Result<T, any Error>)
         case done
     }
-    private let phase = Mutex<Phase>(.waiting(nil))
+    private let phase = Locked<Phase>(.waiting(nil))
 
     func set(_ continuation: CheckedContinuation<T, any Error>) {
         let early = phase.withLock { p -> Result<T, any Error>? in

@@ -1,5 +1,4 @@
 internal import CSSLShim
-import Synchronization
 
 /// An `SSL_CTX` configured from `TLSOptions`: trust roots, minimum version, client certificate,
 /// peer verification recorded by `TLSSession`. Contexts are cached per options: loading the
@@ -8,7 +7,7 @@ final class TLSContext: @unchecked Sendable {
     let ctx: OpaquePointer
     let trustSource: String
 
-    private static let cache = Mutex<[TLSOptions: TLSContext]>([:])
+    private static let cache = Locked<[TLSOptions: TLSContext]>([:])
 
     static func context(for options: TLSOptions) throws -> TLSContext {
         if let hit = cache.withLock({ $0[options] }) { return hit }

@@ -1,5 +1,4 @@
 public import Foundation
-import Synchronization
 
 /// The session log a support desk reads: one timestamped line per event, in the format of
 /// docs/TRANSCRIPT.md (`<-` / `->` plain, `<~` / `~>` inside TLS, `*` unexpected reply, `===` facts,
@@ -15,7 +14,7 @@ public final class Transcript: Sendable {
     private let sinks: [any TranscriptSink]
     private let capacity: Int
     private let clock: @Sendable () -> Date
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// - Parameters:
     ///   - sinks: where each line is copied (a file, swift-log, …).

@@ -1,7 +1,7 @@
 public import Foundation
 public import SMTP
 import Glibc
-import Synchronization
+import NetIO
 
 /// A durable spool of outgoing messages: nothing is acknowledged before it is on disk, every state
 /// change is durable, and a crash leaves every message in a well-defined state.
@@ -268,7 +268,7 @@ public actor Outbox {
         return "\(stamp)-\(random)"
     }
 
-    private static let lastMicros = Mutex<Int64>(0)
+    private static let lastMicros = Locked<Int64>(0)
 
     static func isValidID(_ id: String) -> Bool {
         !id.isEmpty && id.count < 64 && id.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == ".") }

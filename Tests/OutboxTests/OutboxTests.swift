@@ -1,18 +1,18 @@
 import Foundation
+import NetIO
 import Outbox
 import SMTP
-import Synchronization
 import Testing
 
 /// A transport that plays a script of results and records what it was asked to deliver.
 final class ScriptedTransport: OutboxTransport, Sendable {
     struct Log { var delivered: [String] = []; var connects = 0; var closes = 0 }
-    let script: Mutex<[DeliveryAttempt]>
-    let log = Mutex(Log())
+    let script: Locked<[DeliveryAttempt]>
+    let log = Locked(Log())
     let delay: Duration
 
     init(_ script: [DeliveryAttempt], delay: Duration = .zero) {
-        self.script = Mutex(script)
+        self.script = Locked(script)
         self.delay = delay
     }
 
@@ -31,7 +31,7 @@ final class ScriptedTransport: OutboxTransport, Sendable {
 
 /// A settable clock.
 final class TestClock: Sendable {
-    let now = Mutex(Date(timeIntervalSince1970: 1_795_000_000))
+    let now = Locked(Date(timeIntervalSince1970: 1_795_000_000))
     func advance(_ seconds: TimeInterval) { now.withLock { $0 += seconds } }
     var read: @Sendable () -> Date { { [self] in now.withLock { $0 } } }
 }
@@ -179,7 +179,7 @@ struct OutboxTests {
             ids.append(try await outbox.enqueue(Data("message \(i)".utf8), envelope: envelope, account: "shop"))
             clock.advance(1)
         }
-        let up = Mutex(false)
+        let up = Locked(false)
         let transport = ScriptedTransport([])
         let sender = OutboxSender(outbox: outbox, policy: noJitter, random: { 0 }) { _ in
             guard up.withLock({ $0 }) else { throw POSIXError(.ECONNREFUSED) }
@@ -269,7 +269,7 @@ struct OutboxTests {
     @Test func depthAlertAndStats() async throws {
         let dir = tempSpool()
         defer { try? FileManager.default.removeItem(at: dir) }
-        let alerts = Mutex(0)
+        let alerts = Locked(0)
         let outbox = try Outbox(directory: dir, alertThreshold: 3, onAlert: { _ in alerts.withLock { $0 += 1 } })
         for i in 0..<5 { try await outbox.enqueue(Data("m\(i)".utf8), envelope: envelope, account: "shop") }
         #expect(alerts.withLock { $0 } == 2)   // depth 4 and 5

@@ -1,6 +1,6 @@
 import Foundation
+import NetIO
 import Glibc
-import Synchronization
 
 /// A scripted TCP server on 127.0.0.1 for what no real server will do: hostile replies, injected
 /// bytes, drops. It accepts one connection and plays its script; the first mismatch stops it and
@@ -27,7 +27,7 @@ public final class ScriptedPeer: Sendable {
 
     public let port: UInt16
     private let listenFD: Int32
-    private let state = Mutex<(log: [String], failure: String?, done: Bool)>(([], nil, false))
+    private let state = Locked<(log: [String], failure: String?, done: Bool)>(([], nil, false))
 
     /// Starts listening and plays `script` on the first connection accepted, in a thread.
     public init(_ script: [Step], acceptTimeout: Double = 10) throws {
