@@ -1,1 +1,0 @@
-// Auth: SASL mechanisms (RFC 4422). Filled by the SMTP/SASL issue.
