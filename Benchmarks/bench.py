@@ -1,0 +1,290 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmarks: MailEngine (the release-built `mailbench`) and its peers (Python
+smtplib/imaplib/email, curl, msmtp, mbsync, openssl), in one run, on 127.0.0.1 only.
+
+Called by scripts/bench, which installs the peers, builds the sink and mailbench, and starts
+Dovecot. Every case runs several times, engine and peers alternating; each run is one process
+under /usr/bin/time -v, so wall time, CPU seconds and peak RSS come from the same place for all.
+Writes BENCHMARKS.md (path given by --out).
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PEERS = os.path.join(HERE, "peers")
+
+
+class Result:
+    def __init__(self, wall, cpu, rss_kib, ok, note=""):
+        self.wall, self.cpu, self.rss_kib, self.ok, self.note = wall, cpu, rss_kib, ok, note
+
+
+def timed(cmd, env=None, stdin=None, timeout=300):
+    """Runs cmd under /usr/bin/time -v; returns a Result (wall from our clock, cpu and rss from time)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        full = ["/usr/bin/time", "-v", "-o", tf.name] + cmd
+        start = time.monotonic()
+        try:
+            p = subprocess.run(full, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return Result(timeout, 0, 0, False, "timed out")
+        wall = time.monotonic() - start
+        text = open(tf.name).read()
+    user = float(re.search(r"User time \(seconds\): ([\d.]+)", text).group(1))
+    sys_ = float(re.search(r"System time \(seconds\): ([\d.]+)", text).group(1))
+    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+    note = ""
+    if p.returncode != 0:
+        note = (p.stderr.decode(errors="replace").strip().splitlines() or ["exit %d" % p.returncode])[-1][:160]
+    return Result(wall, user + sys_, rss, p.returncode == 0, note)
+
+
+class Case:
+    """One benchmark: a unit of work (messages, bytes) and one command per contender."""
+
+    def __init__(self, group, name, messages, nbytes, contenders, runs):
+        self.group, self.name, self.messages, self.nbytes = group, name, messages, nbytes
+        self.contenders = contenders  # list of (label, setup_fn or None, cmd)
+        self.runs = runs
+        self.results = {label: [] for label, _, _ in contenders}
+
+
+def run_case(case, log):
+    for r in range(case.runs):
+        order = case.contenders if r % 2 == 0 else list(reversed(case.contenders))
+        for label, setup, cmd in order:
+            if setup:
+                setup()
+            res = timed(cmd)
+            case.results[label].append(res)
+            log.write("%s / %s / %s run %d: %.3fs cpu %.2fs rss %d KiB %s\n" % (
+                case.group, case.name, label, r + 1, res.wall, res.cpu, res.rss_kib, "ok" if res.ok else "FAILED " + res.note))
+            log.flush()
+
+
+def fresh_dir(path):
+    shutil.rmtree(path, ignore_errors=True)
+    os.makedirs(path)
+
+
+def fmt_rate(v):
+    return "%.0f" % v if v >= 100 else "%.1f" % v
+
+
+def render(cases, refs, out_path, started, env_line):
+    lines = []
+    lines.append("# Benchmarks\n")
+    lines.append("Written by `scripts/bench` on %s (%s). One machine, one run: every figure below was "
+                 "measured in the same run, contenders alternating, on 127.0.0.1. Each cell is the median of "
+                 "the runs, with min-max of wall time; rates are computed from the median wall time. Peak RSS "
+                 "and CPU seconds (user+sys) come from `/usr/bin/time -v` of the whole process. `x best peer`: "
+                 "this engine's rate divided by the best peer's rate in the same case (above 1 is faster).\n"
+                 % (started, env_line))
+    lines.append("## Reference limits of this machine\n")
+    for k, v in refs:
+        lines.append("- %s: %s" % (k, v))
+    lines.append("")
+    group = None
+    for c in cases:
+        if c.group != group:
+            group = c.group
+            lines.append("## %s\n" % group)
+        lines.append("### %s\n" % c.name)
+        lines.append("| contender | runs ok | median s | min-max s | msg/s | MB/s | CPU s | peak RSS MiB | x best peer |")
+        lines.append("|---|---|---|---|---|---|---|---|---|")
+        rates = {}
+        for label, _, _ in c.contenders:
+            ok = [r for r in c.results[label] if r.ok]
+            if ok:
+                med = statistics.median(r.wall for r in ok)
+                rates[label] = (c.messages / med if c.messages else 0, c.nbytes / med / 1e6 if c.nbytes else 0)
+        peer_best = max([v for k, v in rates.items() if not k.startswith("MailEngine")] or [(0, 0)])
+        for label, _, _ in c.contenders:
+            res = c.results[label]
+            ok = [r for r in res if r.ok]
+            if not ok:
+                why = res[0].note if res else "not run"
+                lines.append("| %s | 0/%d | failed: %s | | | | | | |" % (label, len(res), why.replace("|", "/")))
+                continue
+            walls = [r.wall for r in ok]
+            med = statistics.median(walls)
+            msg, mb = rates[label]
+            ratio = ""
+            if label.startswith("MailEngine") and (peer_best[0] or peer_best[1]):
+                key = 0 if c.messages else 1
+                if peer_best[key]:
+                    ratio = "%.2f" % ((msg, mb)[key] / peer_best[key])
+            lines.append("| %s | %d/%d | %.3f | %.3f-%.3f | %s | %s | %.2f | %.1f | %s |" % (
+                label, len(ok), len(res), med, min(walls), max(walls),
+                fmt_rate(msg) if c.messages else "", fmt_rate(mb) if c.nbytes else "",
+                statistics.median(r.cpu for r in ok), statistics.median(r.rss_kib for r in ok) / 1024, ratio))
+        lines.append("")
+    with open(out_path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def reference_limits():
+    refs = []
+    try:
+        p = subprocess.run(["openssl", "speed", "-seconds", "2", "-bytes", "16384", "-evp", "aes-128-gcm"],
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=60, text=True)
+        m = re.search(r"aes-128-gcm\s+([\d.]+)k", p.stdout, re.I)
+        if m:
+            refs.append(("`openssl speed -evp aes-128-gcm` (16 KiB blocks, one core)", "%.0f MB/s" % (float(m.group(1)) * 1000 / 1e6)))
+    except Exception as e:  # noqa: BLE001
+        refs.append(("openssl speed", "failed: %s" % e))
+    p = subprocess.run(["dd", "if=/dev/zero", "of=/dev/null", "bs=1M", "count=20000"],
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    m = re.search(r"([\d.,]+) ([GM]B)/s", p.stderr)
+    if m:
+        refs.append(("memory copy (`dd bs=1M` /dev/zero to /dev/null)", "%s %s/s" % (m.group(1), m.group(2))))
+    with tempfile.NamedTemporaryFile() as f:
+        f.write(os.urandom(64 * 1024 * 1024))
+        f.flush()
+        start = time.monotonic()
+        subprocess.run(["openssl", "base64", "-in", f.name, "-out", "/dev/null"], check=True)
+        refs.append(("`openssl base64` encode (64 MiB)", "%.0f MB/s" % (64 * 1024 * 1024 / (time.monotonic() - start) / 1e6)))
+    refs.append(("cores", str(os.cpu_count())))
+    return refs
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--config", required=True, help="JSON written by scripts/bench")
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="smaller counts, one run (a smoke test)")
+    args = ap.parse_args()
+    cfg = json.load(open(args.config))
+    runs = 1 if args.quick else args.runs
+    scale = 10 if args.quick else 1
+    work = cfg["work"]
+    mb = cfg.get("mailbench")
+    sink = cfg["sink"]
+    ca = cfg["ca"]
+    py = sys.executable
+    started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    env_line = "%s, %d cores, %s" % (platform.machine(), os.cpu_count(), platform.platform())
+    log = open(os.path.join(work, "bench.log"), "w")
+    cases = []
+
+    def engine(label, *a):
+        return [(label, None, [mb] + list(a))] if mb else []
+
+    # --- SMTP ---------------------------------------------------------------------------
+    small_n, small_size = 2000 // scale, 2048
+    smtp_common = ["--host", "localhost", "--port", str(sink), "--ca", ca, "--user", "bench", "--password", "bench"]
+    big_n, big_size = max(20 // scale, 2), 5 * 1024 * 1024
+    par_conn, par_n = 8, 500 // scale
+    curl_small = os.path.join(work, "curl-small.cfg")
+    curl_big = os.path.join(work, "curl-big.cfg")
+    subprocess.run([py, os.path.join(PEERS, "make_messages.py"), work, str(small_n), str(small_size),
+                    str(big_n), str(big_size), str(sink), ca], check=True)
+    cases.append(Case("SMTP", "%d messages of 2 KB on one connection, STARTTLS + AUTH PLAIN" % small_n, small_n,
+                      small_n * small_size,
+                      engine("MailEngine (PIPELINING)", "smtp", *smtp_common, "--count", str(small_n), "--size", str(small_size))
+                      + engine("MailEngine (no PIPELINING)", "smtp", *smtp_common, "--count", str(small_n), "--size", str(small_size), "--no-pipelining")
+                      + [("Python smtplib", None, [py, os.path.join(PEERS, "smtplib_send.py"), "localhost", str(sink), ca,
+                                                   os.path.join(work, "small.eml"), str(small_n)]),
+                         ("curl", None, ["curl", "-s", "--config", curl_small])],
+                      runs))
+    msmtp_n = max(small_n // 10, 20)
+    cases.append(Case("SMTP", "%d messages of 2 KB, msmtp (one process and connection per message) vs MailEngine" % msmtp_n,
+                      msmtp_n, msmtp_n * small_size,
+                      engine("MailEngine (PIPELINING)", "smtp", *smtp_common, "--count", str(msmtp_n), "--size", str(small_size))
+                      + [("msmtp", None, ["bash", os.path.join(PEERS, "msmtp_loop.sh"), os.path.join(work, "msmtprc"),
+                                          os.path.join(work, "small.eml"), str(msmtp_n)])],
+                      runs))
+    cases.append(Case("SMTP", "%d messages with a 5 MB attachment, one connection" % big_n, big_n, big_n * big_size,
+                      engine("MailEngine", "smtp", *smtp_common, "--count", str(big_n), "--size", str(big_size))
+                      + [("Python smtplib", None, [py, os.path.join(PEERS, "smtplib_send.py"), "localhost", str(sink), ca,
+                                                   os.path.join(work, "big.eml"), str(big_n)]),
+                         ("curl", None, ["curl", "-s", "--config", curl_big])],
+                      runs))
+    cases.append(Case("SMTP", "%d parallel connections x %d messages of 2 KB" % (par_conn, par_n), par_conn * par_n,
+                      par_conn * par_n * small_size,
+                      engine("MailEngine (PIPELINING)", "smtp", *smtp_common, "--count", str(par_n), "--size", str(small_size),
+                             "--connections", str(par_conn))
+                      + [("Python smtplib (8 processes)", None, ["bash", "-c", " & ".join(
+                          "%s %s localhost %d %s %s %d" % (py, os.path.join(PEERS, "smtplib_send.py"), sink, ca,
+                                                          os.path.join(work, "small.eml"), par_n) for _ in range(par_conn)) + "; wait"])],
+                      runs))
+
+    # --- IMAP ---------------------------------------------------------------------------
+    imap = cfg.get("imap")
+    if imap:
+        imap_args = ["--host", "localhost", "--port", str(imap["port"]), "--ca", ca, "--user", imap["user"],
+                     "--password", imap["password"]]
+        for folder, count, nbytes, what in [(imap["small_folder"], imap["small_count"], imap["small_bytes"], "whole"),
+                                           (imap["big_folder"], imap["big_count"], imap["big_bytes"], "whole"),
+                                           (imap["small_folder"], imap["small_count"], 0, "envelope")]:
+            title = "%d messages (%s) fetched %s over TLS" % (
+                count, "%.0f KB" % (nbytes / count / 1000) if nbytes else "small",
+                "whole (BODY.PEEK[])" if what == "whole" else "ENVELOPE only")
+            contenders = engine("MailEngine", "imap-fetch", *imap_args, "--mailbox", folder, "--what", what) + [
+                ("Python imaplib", None, [py, os.path.join(PEERS, "imaplib_fetch.py"), "localhost", str(imap["port"]), ca,
+                                          imap["user"], imap["password"], folder, what])]
+            if what == "whole":
+                contenders.append(("mbsync", lambda: fresh_dir(os.path.join(work, "mbsync-store")),
+                                   ["bash", os.path.join(PEERS, "mbsync_run.sh"), os.path.join(work, "mbsyncrc-" + folder)]))
+            cases.append(Case("IMAP", title, count, nbytes, contenders, runs))
+
+    # --- MIME ---------------------------------------------------------------------------
+    for size_mb in (20, 100):
+        size = size_mb * 1024 * 1024 // scale
+        att = os.path.join(work, "attach-%d.bin" % size_mb)
+        if not os.path.exists(att):
+            with open(att, "wb") as f:
+                for _ in range(size // (1 << 20) or 1):
+                    f.write(os.urandom(1 << 20))
+        target = "/dev/null" if size_mb == 100 else "memory"
+        cases.append(Case("MIME", "build a message with a %d MiB attachment, written to %s" % (size // (1 << 20), target), 0, size,
+                          engine("MailEngine", "mime-build", "--attachment", att, "--to", target)
+                          + [("Python email", None, [py, os.path.join(PEERS, "email_build.py"), att, target])],
+                          runs))
+    parse_src = os.path.join(work, "parse-20.eml")
+    subprocess.run([py, os.path.join(PEERS, "email_build.py"), os.path.join(work, "attach-20.bin"), parse_src], check=True)
+    psize = os.path.getsize(parse_src)
+    cases.append(Case("MIME", "parse a %.0f MB message and decode its attachment" % (psize / 1e6), 0, psize,
+                      engine("MailEngine", "mime-parse", parse_src)
+                      + [("Python email", None, [py, os.path.join(PEERS, "email_parse.py"), parse_src])],
+                      runs))
+    b64_in = os.path.join(work, "attach-20.bin")
+    b64_size = os.path.getsize(b64_in)
+    b64_enc = os.path.join(work, "attach-20.b64")
+    subprocess.run(["openssl", "base64", "-in", b64_in, "-out", b64_enc], check=True)
+    qp_in = parse_src
+    for codec, src, nbytes in [("base64 encode", b64_in, b64_size), ("base64 decode", b64_enc, os.path.getsize(b64_enc)),
+                               ("quoted-printable encode", qp_in, os.path.getsize(qp_in))]:
+        mode = codec.split()[0] + "-" + codec.split()[-1]
+        contenders = engine("MailEngine", "codec", mode, src)
+        if codec.startswith("base64"):
+            flag = [] if codec.endswith("encode") else ["-d"]
+            contenders.append(("openssl base64", None, ["openssl", "base64"] + flag + ["-in", src, "-out", "/dev/null"]))
+        contenders.append(("Python (binascii / quopri)", None, [py, os.path.join(PEERS, "codec.py"), mode, src]))
+        cases.append(Case("MIME", "%s, %.0f MB" % (codec, nbytes / 1e6), 0, nbytes, contenders, runs))
+
+    for c in cases:
+        run_case(c, log)
+        render(cases, [], args.out, started, env_line)  # partial table as we go
+    refs = reference_limits()
+    render(cases, refs, args.out, started, env_line)
+    if not mb:
+        with open(args.out, "a") as f:
+            f.write("\n**mailbench was not built: only the peers ran.**\n")
+    print("wrote", args.out)
+
+
+if __name__ == "__main__":
+    main()
