@@ -31,6 +31,10 @@ public enum SASLBase64 {
         guard trimmed.utf8.allSatisfy(isBase64Character) else {
             throw AuthError(.protocolViolation("the challenge is not base64"), mechanism: mechanism)
         }
+        let padding = trimmed.utf8.reversed().prefix { $0 == UInt8(ascii: "=") }.count
+        guard padding <= 2, !trimmed.utf8.dropLast(padding).contains(UInt8(ascii: "=")) else {
+            throw AuthError(.protocolViolation("the challenge is not base64 (misplaced padding)"), mechanism: mechanism)
+        }
         var padded = trimmed
         let remainder = padded.utf8.count % 4
         if remainder == 1 {
