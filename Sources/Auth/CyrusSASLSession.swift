@@ -25,6 +25,9 @@ final class CyrusSASLSession: @unchecked Sendable {
     private let lock = NSLock()
     private var conn: OpaquePointer?
     private var state = State.created
+    /// libsasl2 said SASL_OK: the client side of the exchange is done (and, for SCRAM, the
+    /// server's signature was checked).
+    private var finished = false
     private(set) var failureExplanation: String?
 
     private let callbacks: UnsafeMutablePointer<sasl_callback_t>
@@ -126,7 +129,8 @@ final class CyrusSASLSession: @unchecked Sendable {
             throw error(rc, during: "start")
         }
         let initial = out.map { Self.bytes($0, outLength) }
-        state = rc == SASL_OK && initial == nil ? .complete : .started(initialResponse: initial)
+        finished = rc == SASL_OK
+        state = finished && initial == nil ? .complete : .started(initialResponse: initial)
         return initial
     }
 
@@ -135,13 +139,20 @@ final class CyrusSASLSession: @unchecked Sendable {
     func step(_ challenge: [UInt8]) throws(AuthError) -> [UInt8] {
         lock.lock()
         defer { lock.unlock() }
-        if case .created = state { _ = try startLocked() }
+        var startedHere = false
+        if case .created = state {
+            _ = try startLocked()
+            startedHere = true
+        }
         if case .started(let initial?) = state {
             state = .inProgress
+            // An empty challenge asks for the initial response (it was not on the command line).
             if challenge.isEmpty { return initial }
-            state = .failed
-            throw AuthError(.protocolViolation("the server sent a challenge before the client's first message"),
-                            mechanism: mechanism)
+            if startedHere {
+                state = .failed
+                throw AuthError(.protocolViolation("the server sent a challenge before the client's first message"),
+                                mechanism: mechanism)
+            }
         }
         if case .complete = state {
             throw AuthError(.protocolViolation("the server sent a challenge after the exchange was complete"),
@@ -162,9 +173,15 @@ final class CyrusSASLSession: @unchecked Sendable {
         }
         guard rc == SASL_OK || rc == SASL_CONTINUE else {
             state = .failed
+            if mechanism.hasPrefix("SCRAM-"), challenge.starts(with: Array("v=".utf8)) {
+                throw AuthError(.protocolViolation("the server's SCRAM signature is wrong (RFC 5802 §3): it does not know "
+                                                   + "the password, or something between is tampering with the exchange"),
+                                mechanism: mechanism, detail: detail(rc))
+            }
             throw error(rc, during: "step")
         }
-        state = rc == SASL_OK ? .complete : .inProgress
+        finished = rc == SASL_OK
+        state = finished ? .complete : .inProgress
         return out.map { Self.bytes($0, outLength) } ?? []
     }
 
@@ -181,7 +198,7 @@ final class CyrusSASLSession: @unchecked Sendable {
         }
         lock.lock()
         defer { lock.unlock() }
-        guard case .complete = state else {
+        guard finished else {
             throw AuthError(.protocolViolation("the server reported success before the exchange was complete "
                                                + "(no proof that it knows the password)"), mechanism: mechanism)
         }
