@@ -28,7 +28,10 @@ final class CyrusSASLSession: @unchecked Sendable {
     /// libsasl2 said SASL_OK: the client side of the exchange is done (and, for SCRAM, the
     /// server's signature was checked).
     private var finished = false
-    private(set) var failureExplanation: String?
+    private var serverErrorExplanation: String?
+
+    /// SCRAM's `e=` server error in words, once one arrived.
+    var failureExplanation: String? { lock.withLock { serverErrorExplanation } }
 
     private let callbacks: UnsafeMutablePointer<sasl_callback_t>
     private let authname: UnsafeMutablePointer<CChar>
@@ -154,9 +157,14 @@ final class CyrusSASLSession: @unchecked Sendable {
                                 mechanism: mechanism)
             }
         }
-        if case .complete = state {
+        switch state {
+        case .complete:
             throw AuthError(.protocolViolation("the server sent a challenge after the exchange was complete"),
                             mechanism: mechanism)
+        case .failed:
+            throw AuthError(.protocolViolation("the server sent a challenge after the exchange failed"), mechanism: mechanism)
+        default:
+            break
         }
         guard challenge.count <= Self.challengeLimit else {
             state = .failed
@@ -207,11 +215,12 @@ final class CyrusSASLSession: @unchecked Sendable {
     /// SCRAM's `server-error` (RFC 5802 §7: `e=invalid-proof`), told in words.
     private func noteServerError(_ challenge: [UInt8]) {
         guard mechanism.hasPrefix("SCRAM-"), challenge.starts(with: Array("e=".utf8)) else { return }
-        let value = String(decoding: challenge.dropFirst(2).prefix(100).prefix { $0 != UInt8(ascii: ",") }, as: UTF8.self)
+        let value = String(decoding: challenge.dropFirst(2).prefix(100).prefix { $0 != UInt8(ascii: ",") }
+                                            .filter { $0 >= 0x20 && $0 < 0x7F }, as: UTF8.self)
         switch value {
-        case "invalid-proof": failureExplanation = "the server says the password is wrong (SCRAM invalid-proof)"
-        case "unknown-user": failureExplanation = "the server does not know this user (SCRAM unknown-user)"
-        default: failureExplanation = "the server refused the login (SCRAM error \(value))"
+        case "invalid-proof": serverErrorExplanation = "the server says the password is wrong (SCRAM invalid-proof)"
+        case "unknown-user": serverErrorExplanation = "the server does not know this user (SCRAM unknown-user)"
+        default: serverErrorExplanation = "the server refused the login (SCRAM error \(value))"
         }
     }
 
