@@ -62,42 +62,32 @@ struct IMAPSASLExchange {
         try await capabilities().filter { $0.hasPrefix("AUTH=") }.map { String($0.dropFirst(5)) }
     }
 
-    /// Runs one SASL exchange. `useInitialResponse` sends the initial response on the command
-    /// line (SASL-IR); otherwise it goes after the server's empty `+` challenge.
-    mutating func authenticate(_ mechanism: inout some SASLMechanism, label: String,
-                               useInitialResponse: Bool = true) async throws -> Outcome {
+    /// Runs one SASL exchange through `SASLClientExchange`. `useInitialResponse` sends the
+    /// initial response on the command line (SASL-IR); otherwise it goes after the server's empty
+    /// `+` challenge. Returns the tagged outcome and the exchange (for `failureExplanation`).
+    mutating func authenticate(_ mechanism: any SASLMechanism, label: String,
+                               useInitialResponse: Bool = true) async throws -> (Outcome, SASLClientExchange) {
         let tag = nextTag()
         let prefix = "\(tag) AUTHENTICATE \(mechanism.name)"
-        let initial = try mechanism.initialResponse()
-        let placement = InitialResponsePlacement.decide(commandPrefix: prefix, initialResponse: initial,
-                                                        lineLimit: useInitialResponse ? nil : 0)
-        switch placement {
-        case .commandLine(let argument):
-            sentSecrets.append(argument)
-            try await connection.writeLine("\(prefix) \(argument)", log: .redacted(prefix, secret: label))
-        case .afterEmptyChallenge, .none:
-            try await connection.writeLine(prefix)
-        }
+        var exchange = SASLClientExchange(mechanism)
+        let command = try exchange.command(prefix: prefix, lineLimit: useInitialResponse ? nil : 0)
+        if command != prefix { sentSecrets.append(String(command.dropFirst(prefix.count + 1))) }
+        try await connection.writeLine(command, log: command == prefix ? .line(prefix) : .redacted(prefix, secret: label))
         for _ in 0..<Self.lineBound {
             let line = try await connection.readLineString()
             if line.hasPrefix("+") {
-                let challenge = try SASLBase64.decodeChallenge(String(line.dropFirst(1)), mechanism: mechanism.name)
-                let response: [UInt8]
-                do {
-                    response = try mechanism.respond(to: challenge)
-                } catch {
-                    try await connection.writeLine(SASLBase64.cancel)
+                let answer = exchange.answer(challenge: String(line.dropFirst(1)))
+                if !answer.isEmpty && answer != SASLBase64.cancel { sentSecrets.append(answer) }
+                try await connection.writeLine(answer, log: .redacted("", secret: "SASL response"))
+                if answer == SASLBase64.cancel {
                     _ = try await readTagged(tag)
-                    throw error
+                    throw exchange.error ?? AuthError(.protocolViolation("cancelled"))
                 }
-                let encoded = SASLBase64.encode(response)
-                if !encoded.isEmpty { sentSecrets.append(encoded) }
-                try await connection.writeLine(encoded, log: .redacted("", secret: "SASL response"))
             } else if line.hasPrefix("\(tag) OK") {
-                try mechanism.verifySuccess(nil)
-                return .ok(line)
+                try exchange.succeeded()
+                return (.ok(line), exchange)
             } else if line.hasPrefix("\(tag) ") {
-                return .no(line)
+                return (.no(line), exchange)
             }
         }
         throw Failure(description: "no tagged reply to AUTHENTICATE")
