@@ -73,16 +73,23 @@ public enum SASLLibrary {
         pthread_mutex_init(mutex, nil)
         return UnsafeMutableRawPointer(mutex)
     }
+    /// libsasl2's built-in no-op mutexes are the pointer 1: if another part of the process
+    /// initialised libsasl2 before us and allocated some, they stay no-ops rather than being
+    /// handed to pthread.
+    private static func isBuiltInDummy(_ raw: UnsafeMutableRawPointer) -> Bool { UInt(bitPattern: raw) == 1 }
+
     private static let mutexLock: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { raw in
         guard let raw else { return SASL_FAIL }
+        if isBuiltInDummy(raw) { return SASL_OK }
         return pthread_mutex_lock(raw.assumingMemoryBound(to: pthread_mutex_t.self)) == 0 ? SASL_OK : SASL_FAIL
     }
     private static let mutexUnlock: @convention(c) (UnsafeMutableRawPointer?) -> Int32 = { raw in
         guard let raw else { return SASL_FAIL }
+        if isBuiltInDummy(raw) { return SASL_OK }
         return pthread_mutex_unlock(raw.assumingMemoryBound(to: pthread_mutex_t.self)) == 0 ? SASL_OK : SASL_FAIL
     }
     private static let mutexFree: @convention(c) (UnsafeMutableRawPointer?) -> Void = { raw in
-        guard let raw else { return }
+        guard let raw, !isBuiltInDummy(raw) else { return }
         let mutex = raw.assumingMemoryBound(to: pthread_mutex_t.self)
         pthread_mutex_destroy(mutex)
         mutex.deallocate()
