@@ -2,9 +2,10 @@
 /// user name, then the password, each as a challenge (`334 VXNlcm5hbWU6` = "Username:").
 ///
 /// Servers word the prompts differently ("User Name", "Username:", "Password:", localized text, or
-/// nothing at all), so a prompt that names the password or the user is answered accordingly and
-/// anything else is answered by order: first the user name, then the password. A third
-/// challenge is a protocol violation. LOGIN cannot carry an authorization identity.
+/// nothing at all), so the prompt text is not interpreted: the first challenge gets the user name,
+/// the second the password, whatever they say. (Guessing from the words could send the password
+/// where a user name was asked, and a server would log it.) A third challenge is a protocol
+/// violation. LOGIN cannot carry an authorization identity.
 public struct LoginMechanism: SASLMechanism {
     public let name = "LOGIN"
     public let sendsReusableSecret = true
@@ -30,16 +31,13 @@ public struct LoginMechanism: SASLMechanism {
         for (field, value) in [("user name", user), ("password", password)] where value.utf8.contains(0) {
             throw AuthError(.invalidCharacter(field: field), mechanism: name)
         }
-        let prompt = String(decoding: challenge, as: UTF8.self).lowercased()
-        let asksPassword = prompt.contains("pass")
-        let asksUser = !asksPassword && (prompt.contains("user") || prompt.contains("name"))
-        if asksPassword && !sentPassword || (!asksUser && sentUser && !sentPassword) {
-            sentPassword = true
-            return Array(password.utf8)
-        }
         if !sentUser {
             sentUser = true
             return Array(user.utf8)
+        }
+        if !sentPassword {
+            sentPassword = true
+            return Array(password.utf8)
         }
         throw AuthError(.protocolViolation("LOGIN asks for two values only, the server sent another challenge"),
                         mechanism: name)

@@ -33,7 +33,8 @@ import Testing
         ("User Name", "Password"),        // the draft's own wording
         ("Benutzername:", "Passwort:"),   // localized
         ("", ""),                         // no prompt text at all: by order
-        ("Who are you?", "Prove it"),     // unknown wording: by order
+        ("Who are you?", "Prove it"),     // unknown wording
+        ("Password:", "Username:"),       // odd order of words: still user name first
     ])
     func loginToleratesPromptTexts(userPrompt: String, passwordPrompt: String) throws {
         var login = LoginMechanism(user: "u", password: "p")
@@ -41,10 +42,12 @@ import Testing
         #expect(try login.respond(to: Array(passwordPrompt.utf8)) == Array("p".utf8))
     }
 
-    @Test func loginAnswersAPasswordPromptFirstWithThePassword() throws {
+    /// The prompt text is never interpreted: a first prompt that mentions a password still gets
+    /// the user name, so the password cannot land in a server's user-name log.
+    @Test func loginAnswersByOrderNotByWording() throws {
         var login = LoginMechanism(user: "u", password: "p")
-        #expect(try login.respond(to: Array("Password:".utf8)) == Array("p".utf8))
-        #expect(try login.respond(to: Array("Username:".utf8)) == Array("u".utf8))
+        #expect(try login.respond(to: Array("Enter your user name (not your password)".utf8)) == Array("u".utf8))
+        #expect(try login.respond(to: Array("Username:".utf8)) == Array("p".utf8))
     }
 
     @Test func loginRefusesAnAuthorizationIdentity() {
