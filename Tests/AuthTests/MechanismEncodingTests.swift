@@ -119,3 +119,40 @@ import Testing
         }
     }
 }
+
+/// No rendering of a mechanism or an exchange shows the secret it holds.
+@Suite struct MechanismRedactionTests {
+    static let secret = "hunter2-very-secret"
+
+    static func renderings(_ value: Any) -> [String] {
+        var dumped = ""
+        dump(value, to: &dumped)
+        return [String(describing: value), String(reflecting: value), "\(value)", dumped]
+    }
+
+    @Test func mechanismsHideTheirSecrets() throws {
+        let mechanisms: [any SASLMechanism] = [
+            PlainMechanism(user: "u", password: Self.secret),
+            LoginMechanism(user: "u", password: Self.secret),
+            XOAuth2Mechanism(user: "u", accessToken: Self.secret),
+            OAuthBearerMechanism(user: "u", accessToken: Self.secret),
+            try CyrusSASLMechanism(name: "SCRAM-SHA-256", user: "u", password: Self.secret, serviceName: "smtp", host: "localhost"),
+        ]
+        for mechanism in mechanisms {
+            for text in Self.renderings(mechanism) {
+                #expect(!text.contains(Self.secret), "\(mechanism.name): \(text)")
+                #expect(text.contains(mechanism.name))
+            }
+        }
+    }
+
+    @Test func anExchangeHidesThePendingResponse() throws {
+        var exchange = SASLClientExchange(XOAuth2Mechanism(user: "u", accessToken: String(repeating: Self.secret, count: 40)))
+        _ = try exchange.command(prefix: "AUTH XOAUTH2")
+        let encoded = SASLBase64.encode(Array(Self.secret.utf8))
+        for text in Self.renderings(exchange) {
+            #expect(!text.contains(Self.secret))
+            #expect(!text.contains(String(encoded.prefix(12))))
+        }
+    }
+}
