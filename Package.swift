@@ -43,7 +43,7 @@ let package = Package(
         ], swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["NetIO"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "NetIOTests", dependencies: ["NetIO", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "AuthTests", dependencies: ["Auth", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "AuthTests", dependencies: ["Auth", "NetIO", "CSSLShim", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "SMTP", "NetIO", "TestSupport"], swiftSettings: strict),

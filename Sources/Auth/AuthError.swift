@@ -22,13 +22,21 @@ public struct AuthError: Error, Sendable, Hashable, CustomStringConvertible {
     public var kind: Kind
     /// The mechanism involved, when one was chosen.
     public var mechanism: String?
+    /// More words on why, when there are any (what the server offers, what is installed here).
+    /// Never holds a secret.
+    public var detail: String?
 
-    public init(_ kind: Kind, mechanism: String? = nil) {
+    public init(_ kind: Kind, mechanism: String? = nil, detail: String? = nil) {
         self.kind = kind
         self.mechanism = mechanism
+        self.detail = detail
     }
 
     public var description: String {
+        detail.map { summary + " (\($0))" } ?? summary
+    }
+
+    private var summary: String {
         let prefix = mechanism.map { "AUTH \($0): " } ?? "AUTH: "
         switch kind {
         case .noCommonMechanism(let offered):

@@ -26,4 +26,16 @@ public struct MechanismSelection: Sendable, Hashable {
         try MechanismRegistry.choose(self, offered: offered, credentials: credentials,
                                      encrypted: encrypted, serviceName: serviceName, host: host)
     }
+
+    /// The mechanisms this process can run, strongest automatic choice first, then those used only
+    /// when pinned: PLAIN, LOGIN, XOAUTH2 and OAUTHBEARER always; the libsasl2 ones whose plugins
+    /// are installed (`SASLLibrary.availableMechanisms`).
+    public static var availableMechanisms: [String] { MechanismRegistry.available }
+
+    /// Password mechanisms in the order of automatic choice (RFC 7677, RFC 5802, RFC 2195,
+    /// RFC 4616, draft-murchison-sasl-login).
+    public static let passwordPreference: [String] = MechanismRegistry.passwordPreference
+
+    /// OAuth 2.0 token mechanisms in the order of automatic choice (RFC 7628, then XOAUTH2).
+    public static let tokenPreference: [String] = MechanismRegistry.tokenPreference
 }
