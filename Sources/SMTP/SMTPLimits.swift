@@ -1,0 +1,15 @@
+/// Size limits of the SMTP wire, each with the RFC that sets it.
+public enum SMTPLimits {
+    /// A reply line, including its CR LF (RFC 5321 §4.5.3.1.5: 512 octets).
+    public static let replyLine = 512
+    /// What the parser tolerates before calling a reply line hostile: real servers (Exchange's
+    /// EHLO, long 5xx texts with URLs) exceed `replyLine`, and RFC 5321 §4.5.3.1 asks receivers
+    /// to be liberal with such lines. Beyond this the reply is refused (`SMTPError.Kind.replyTooLong`).
+    public static let replyLineTolerated = 4_096
+    /// Lines in one multi-line reply before it is refused: a hostile server must not grow memory
+    /// without bound (no RFC limit; Postfix's EHLO has about 12).
+    public static let replyLinesTolerated = 256
+    /// A command line, including its CR LF (RFC 5321 §4.5.3.1.4: 512 octets). `AUTH` sends its
+    /// initial response on the command line only if the whole line fits (RFC 4954 §4).
+    public static let commandLine = 512
+}
