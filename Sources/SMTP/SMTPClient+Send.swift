@@ -36,11 +36,13 @@ extension SMTPClient {
             }
         }
         var reused = false
-        if await isConnected() {
+        let alive = await isConnected()
+        if sessionReady && alive {
             reused = true
             if transactionOpen { await resetQuietly() }
         }
-        if !(await isConnected()) {
+        let stillAlive = await isConnected()
+        if !sessionReady || !stillAlive {
             reused = false
             try await connect()
         }

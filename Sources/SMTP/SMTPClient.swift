@@ -38,6 +38,8 @@ public actor SMTPClient {
 
     var connection: Connection?
     var transactionOpen = false
+    /// `connect()` completed on the current connection (TLS and AUTH as configured).
+    var sessionReady = false
 
     public init(_ configuration: SMTPConfiguration) {
         self.configuration = configuration
@@ -110,15 +112,25 @@ public actor SMTPClient {
 
     /// Opens a ready session: `open()`, EHLO, STARTTLS and EHLO again (unless implicit TLS or
     /// `plaintextUnsafe`), then AUTH when credentials are configured.
+    ///
+    /// Any failure ends the session (QUIT when possible): `send` never reuses a connection that
+    /// did not finish this sequence, so nothing goes out unauthenticated or in clear text.
     public func connect() async throws {
-        try await open()
-        _ = try await ehlo()
-        if configuration.security == .startTLS {
-            try await startTLS()
+        sessionReady = false
+        do {
+            try await open()
+            _ = try await ehlo()
+            if configuration.security == .startTLS {
+                try await startTLS()
+            }
+            if !configuration.credentials.isNone {
+                try await authenticate()
+            }
+        } catch {
+            await quitQuietly()
+            throw error
         }
-        if !configuration.credentials.isNone {
-            try await authenticate()
-        }
+        sessionReady = true
     }
 
     /// `EHLO` (RFC 5321 §4.1.1.1), falling back to `HELO` when the server answers 500 or 502
@@ -180,6 +192,7 @@ public actor SMTPClient {
         connection = nil
         capabilities = nil
         transactionOpen = false
+        sessionReady = false
     }
 
     // MARK: internals shared by the verbs
