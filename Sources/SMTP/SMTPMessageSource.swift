@@ -26,7 +26,7 @@ extension SMTPMessageSource {
 extension Array: SMTPMessageSource where Element == UInt8 {
     public var byteCount: Int? { count }
     /// Whether any octet is above 127.
-    public var requires8BitMIME: Bool { contains { $0 >= 0x80 } }
+    public var requires8BitMIME: Bool { withUnsafeBytes { EightBit.present(in: $0) } }
     public func write(to sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
         var start = 0
         while start < count {
@@ -40,7 +40,7 @@ extension Array: SMTPMessageSource where Element == UInt8 {
 extension Data: SMTPMessageSource {
     public var byteCount: Int? { count }
     /// Whether any octet is above 127.
-    public var requires8BitMIME: Bool { contains { $0 >= 0x80 } }
+    public var requires8BitMIME: Bool { withUnsafeBytes { EightBit.present(in: $0) } }
     public func write(to sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
         var start = startIndex
         while start < endIndex {
@@ -92,5 +92,22 @@ extension URL: SMTPMessageSource {
     public var summary: String { "file \(lastPathComponent)" }
     public func write(to sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
         try await MessageFile(self).write(to: sink)
+    }
+}
+
+/// Finds an octet above 127, eight at a time.
+enum EightBit {
+    static func present(in buffer: UnsafeRawBufferPointer) -> Bool {
+        var i = 0
+        let n = buffer.count
+        while i + 8 <= n {
+            if buffer.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return true }
+            i += 8
+        }
+        while i < n {
+            if buffer[i] >= 0x80 { return true }
+            i += 1
+        }
+        return false
     }
 }

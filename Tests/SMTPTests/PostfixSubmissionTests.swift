@@ -244,6 +244,26 @@ struct PostfixSubmissionTests {
         try s.check()
     }
 
+    @Test func fileSourceIsStreamedAndDelivered() async throws {
+        let servers = try Servers.load()
+        let s = try Session(servers, port: "submissions", useChunking: false)
+        let id = UUID().uuidString
+        var body: [UInt8] = []
+        for i in 0..<20_000 { body += Array("line \(i)\(i % 7 == 0 ? "\n.dot" : "")\n".utf8) }
+        let sent = Self.message(id: id, body: body)
+        let url = URL(fileURLWithPath: NSTemporaryDirectory() + "smtp-file-\(id).eml")
+        try Data(sent).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        let result = try await s.client.send(raw: MessageFile(url, summary: "invoice file"),
+                                             envelope: Envelope(mailFrom: "alice@example.test", recipients: ["bob@example.test"]))
+        #expect(result.messageSize == sent.count)
+        await s.client.quit()
+        let file = try #require(try await Self.delivered(servers, to: "bob@example.test", id: id))
+        Self.expectDelivered(file, endsWith: DotStufferTests.reference(sent, stuffing: false))
+        #expect(s.client.transcript.lastLines.contains { $0.hasSuffix("~> <message: \(sent.count) bytes, invoice file>") })
+        try s.check()
+    }
+
     @Test func pipelinedRecipientsWithOneUnknown() async throws {
         let servers = try Servers.load()
         let s = try Session(servers)
