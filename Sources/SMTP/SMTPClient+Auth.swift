@@ -12,6 +12,12 @@ extension SMTPClient {
         try await authenticate(configuration.credentials, selection: configuration.mechanism)
     }
 
+    /// `AUTH` with other credentials or another mechanism selection than the configured ones.
+    @discardableResult
+    public func authenticate(_ credentials: Credentials, selection: MechanismSelection) async throws -> String {
+        try await exclusively { try await authenticateSession(credentials, selection: selection) }
+    }
+
     /// `AUTH` (RFC 4954 §4) with any `SASLMechanism`: the initial response goes on the command
     /// line when the line fits `SMTPLimits.commandLine` octets (`=` when empty), else after the
     /// server's empty 334; each `334` challenge is base64-decoded and answered; a mechanism that
@@ -19,8 +25,7 @@ extension SMTPClient {
     ///
     /// Credentials with no mechanism in common, or a server without AUTH, are errors: nothing is
     /// ever sent unauthenticated in their place.
-    @discardableResult
-    public func authenticate(_ credentials: Credentials, selection: MechanismSelection) async throws -> String {
+    func authenticateSession(_ credentials: Credentials, selection: MechanismSelection) async throws -> String {
         let c = try requireConnection(.auth)
         guard let caps = capabilities else {
             throw fail(.notConnected, stage: .auth, evidence: "EHLO first")

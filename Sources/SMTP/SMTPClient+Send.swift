@@ -17,6 +17,13 @@ extension SMTPClient {
     /// - A reused connection that fails at MAIL (421, dropped while idle) is reopened once.
     public func send(raw source: some SMTPMessageSource, envelope: Envelope, requireAllRecipients: Bool = false,
                      willCommit: (@Sendable () async throws -> Void)? = nil) async throws -> SMTPSendResult {
+        try await exclusively {
+            try await sendMessage(source, envelope: envelope, requireAll: requireAllRecipients, willCommit: willCommit)
+        }
+    }
+
+    func sendMessage(_ source: any SMTPMessageSource, envelope: Envelope, requireAll requireAllRecipients: Bool,
+                     willCommit: (@Sendable () async throws -> Void)?) async throws -> SMTPSendResult {
         // Refuse bad input before any byte goes out.
         guard !envelope.recipients.isEmpty else {
             throw fail(.invalidArgument, stage: .rcpt, evidence: "the envelope has no recipient")
@@ -44,14 +51,14 @@ extension SMTPClient {
         let stillAlive = await isConnected()
         if !sessionReady || !stillAlive {
             reused = false
-            try await connect()
+            try await connectSession()
         }
         do {
             return try await transaction(source, envelope: envelope, requireAll: requireAllRecipients, willCommit: willCommit)
         } catch let e as SMTPError where reused && e.stage == .mail && (e.kind == .serviceUnavailable || e.kind == .network) {
             transcript.fact("the reused connection failed at MAIL (\(e.summary)); opening a new one")
-            await close()
-            try await connect()
+            await closeConnection()
+            try await connectSession()
             return try await transaction(source, envelope: envelope, requireAll: requireAllRecipients, willCommit: willCommit)
         }
     }
@@ -112,13 +119,22 @@ extension SMTPClient {
             if !reply.isPositiveCompletion { refusals.append(reply) }
         }
         if pipelining {
-            try await write([mailCommand] + rcptCommands + (pipelineData ? [.data] : []), stage: .mail)
-            let mailReply = try await read(stage: .mail, timeout: timeouts.mail, expected: [2])
-            for address in envelope.recipients {
-                record(address, try await read(stage: .rcpt, timeout: timeouts.rcpt, expected: [2]))
-            }
-            if pipelineData {
-                dataReply = try await read(stage: .data, timeout: timeouts.dataInitiation, expected: [354])
+            // MAIL, the RCPTs and DATA in groups of at most `pipelinedRecipientsPerGroup` RCPTs.
+            let per = SMTPLimits.pipelinedRecipientsPerGroup
+            let groups = stride(from: 0, to: rcptCommands.count, by: per).map { $0..<min($0 + per, rcptCommands.count) }
+            var mailReply = SMTPReply(code: 250, lines: [""])
+            for (n, group) in groups.enumerated() {
+                let last = n == groups.count - 1
+                let commands = (n == 0 ? [mailCommand] : []) + rcptCommands[group] + (last && pipelineData ? [.data] : [])
+                try await write(commands, stage: n == 0 ? .mail : .rcpt)
+                if n == 0 { mailReply = try await read(stage: .mail, timeout: timeouts.mail, expected: [2]) }
+                for address in envelope.recipients[group] {
+                    record(address, try await read(stage: .rcpt, timeout: timeouts.rcpt, expected: [2]))
+                }
+                if last && pipelineData {
+                    dataReply = try await read(stage: .data, timeout: timeouts.dataInitiation, expected: [354])
+                }
+                if !mailReply.isPositiveCompletion { break }
             }
             if !mailReply.isPositiveCompletion {
                 if dataReply?.code == 354 { await abortData() }
@@ -183,7 +199,7 @@ extension SMTPClient {
             try await c.write([0x2E, 0x0D, 0x0A], log: nil, timeout: timeouts.dataBlock)
             _ = try await SMTPWire.read(on: c, timeout: timeouts.dataTermination, expected: [5, 4])
         } catch {
-            await close()
+            await closeConnection()
         }
     }
 }

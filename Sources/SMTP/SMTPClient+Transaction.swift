@@ -5,17 +5,21 @@ extension SMTPClient {
     /// reverse-path `<>`. A negative reply throws `rejected` with it.
     @discardableResult
     public func mail(from address: String, parameters: [SMTPParameter] = []) async throws -> SMTPReply {
-        let reply = try await exchange(.mail(from: address, parameters: parameters), stage: .mail,
-                                       timeout: timeouts.mail, expected: [2])
-        transactionOpen = true
-        return reply
+        try await exclusively {
+            let reply = try await exchange(.mail(from: address, parameters: parameters), stage: .mail,
+                                           timeout: timeouts.mail, expected: [2])
+            transactionOpen = true
+            return reply
+        }
     }
 
     /// `RCPT TO:<address> [parameters]` (RFC 5321 §4.1.1.3). A refusal throws `rejected` with the
     /// reply; `send` collects refusals per recipient instead.
     @discardableResult
     public func rcpt(to address: String, parameters: [SMTPParameter] = []) async throws -> SMTPReply {
-        try await exchange(.rcpt(to: address, parameters: parameters), stage: .rcpt, timeout: timeouts.rcpt, expected: [2])
+        try await exclusively {
+            try await exchange(.rcpt(to: address, parameters: parameters), stage: .rcpt, timeout: timeouts.rcpt, expected: [2])
+        }
     }
 
     /// `DATA` (RFC 5321 §4.1.1.4): waits for 354, streams `source` dot-stuffed, calls `willCommit`
@@ -24,9 +28,11 @@ extension SMTPClient {
     @discardableResult
     public func data(_ source: some SMTPMessageSource,
                      willCommit: (@Sendable () async throws -> Void)? = nil) async throws -> SMTPReply {
-        _ = try await exchange(.data, stage: .data, timeout: timeouts.dataInitiation, expected: [354])
-        let (reply, _) = try await dataBody(source, willCommit: willCommit)
-        return try finalCheck(reply, stage: .data)
+        try await exclusively {
+            _ = try await exchange(.data, stage: .data, timeout: timeouts.dataInitiation, expected: [354])
+            let (reply, _) = try await dataBody(source, willCommit: willCommit)
+            return try finalCheck(reply, stage: .data)
+        }
     }
 
     /// The message in `BDAT` chunks (RFC 3030 §2; the server must offer CHUNKING): `willCommit`
@@ -34,22 +40,26 @@ extension SMTPClient {
     @discardableResult
     public func bdat(_ source: some SMTPMessageSource,
                      willCommit: (@Sendable () async throws -> Void)? = nil) async throws -> SMTPReply {
-        let (reply, _) = try await bdatBody(source, willCommit: willCommit)
-        return try finalCheck(reply, stage: .bdat)
+        try await exclusively {
+            let (reply, _) = try await bdatBody(source, willCommit: willCommit)
+            return try finalCheck(reply, stage: .bdat)
+        }
     }
 
     /// `RSET` (RFC 5321 §4.1.1.5): aborts the current transaction.
     @discardableResult
     public func rset() async throws -> SMTPReply {
-        let reply = try await exchange(.rset, stage: .rset, timeout: timeouts.command, expected: [2])
-        transactionOpen = false
-        return reply
+        try await exclusively {
+            let reply = try await exchange(.rset, stage: .rset, timeout: timeouts.command, expected: [2])
+            transactionOpen = false
+            return reply
+        }
     }
 
     /// `NOOP` (RFC 5321 §4.1.1.9): checks that the session is alive.
     @discardableResult
     public func noop() async throws -> SMTPReply {
-        try await exchange(.noop, stage: .noop, timeout: timeouts.command, expected: [2])
+        try await exclusively { try await exchange(.noop, stage: .noop, timeout: timeouts.command, expected: [2]) }
     }
 
     // MARK: message bodies
@@ -109,7 +119,7 @@ extension SMTPClient {
             try await willCommit()
         } catch {
             transcript.fact("willCommit failed (\(error)); closing without the final dot: the message is not sent")
-            await close()
+            await closeConnection()
             throw error
         }
     }
@@ -121,10 +131,10 @@ extension SMTPClient {
         do {
             try await c.write(end, log: nil, timeout: timeouts.dataBlock)
             let reply = try await SMTPWire.read(on: c, timeout: timeouts.dataTermination, expected: [2])
-            if reply.code == 421 { await close() }
+            if reply.code == 421 { await closeConnection() }
             return reply
         } catch is CancellationError {
-            await close()
+            await closeConnection()
             throw CancellationError()
         } catch {
             transcript.diagnosis("the connection was lost after the end of the message and before the server's reply: "
@@ -132,7 +142,7 @@ extension SMTPClient {
             var e = fail(.outcomeUnknown, stage: stage)
             e.netIO = error as? NetIOError
             if let wire = error as? SMTPError { e.evidence = wire.evidence }
-            await close()
+            await closeConnection()
             throw e
         }
     }
@@ -143,9 +153,9 @@ extension SMTPClient {
         do {
             try await SMTPWire.send([.rset], on: c, secretLabel: secretLabel, timeout: timeouts.command)
             let reply = try await SMTPWire.read(on: c, timeout: timeouts.command, expected: [2])
-            if reply.code == 421 { await close() }
+            if reply.code == 421 { await closeConnection() }
         } catch {
-            await close()
+            await closeConnection()
         }
         transactionOpen = false
     }

@@ -40,6 +40,8 @@ public actor SMTPClient {
     var transactionOpen = false
     /// `connect()` completed on the current connection (TLS and AUTH as configured).
     var sessionReady = false
+    private var busy = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
 
     public init(_ configuration: SMTPConfiguration) {
         self.configuration = configuration
@@ -60,7 +62,11 @@ public actor SMTPClient {
     /// (RFC 5321 §3.1): `220` goes on, `554` is `greetingRefused`, `421` `serviceUnavailable`.
     @discardableResult
     public func open() async throws -> SMTPReply {
-        await close()
+        try await exclusively { try await openSession() }
+    }
+
+    func openSession() async throws -> SMTPReply {
+        await closeConnection()
         let netSecurity: Security = configuration.security == .implicitTLS ? .implicitTLS
             : configuration.security == .startTLS ? .startTLS : .plaintextUnsafe
         let c: Connection
@@ -102,10 +108,10 @@ public actor SMTPClient {
             await quitQuietly()
             throw fail(.greetingRefused, stage: .greeting, reply: reply)
         case 421:
-            await close()
+            await closeConnection()
             throw fail(.serviceUnavailable, stage: .greeting, reply: reply)
         default:
-            await close()
+            await closeConnection()
             throw fail(.rejected, stage: .greeting, reply: reply, evidence: "expected 220")
         }
     }
@@ -116,15 +122,19 @@ public actor SMTPClient {
     /// Any failure ends the session (QUIT when possible): `send` never reuses a connection that
     /// did not finish this sequence, so nothing goes out unauthenticated or in clear text.
     public func connect() async throws {
+        try await exclusively { try await connectSession() }
+    }
+
+    func connectSession() async throws {
         sessionReady = false
         do {
-            try await open()
-            _ = try await ehlo()
+            _ = try await openSession()
+            _ = try await sendEHLO()
             if configuration.security == .startTLS {
-                try await startTLS()
+                _ = try await upgradeSession()
             }
             if !configuration.credentials.isNone {
-                try await authenticate()
+                _ = try await authenticateSession(configuration.credentials, selection: configuration.mechanism)
             }
         } catch {
             await quitQuietly()
@@ -137,6 +147,10 @@ public actor SMTPClient {
     /// (§4.1.4); the capabilities replace any earlier ones.
     @discardableResult
     public func ehlo() async throws -> SMTPCapabilities {
+        try await exclusively { try await sendEHLO() }
+    }
+
+    func sendEHLO() async throws -> SMTPCapabilities {
         let reply = try await exchange(.ehlo(configuration.clientName), stage: .ehlo, timeout: timeouts.command,
                                        expected: [250], throwing: false)
         if reply.code == 250 {
@@ -157,6 +171,10 @@ public actor SMTPClient {
     /// plain text is forgotten (§4.2). Not offered: `startTLSNotOffered`, and the session ends.
     @discardableResult
     public func startTLS() async throws -> TLSReport {
+        try await exclusively { try await upgradeSession() }
+    }
+
+    func upgradeSession() async throws -> TLSReport {
         let c = try requireConnection(.startTLS)
         guard capabilities?.startTLS == true else {
             transcript.diagnosis("STARTTLS is required but the server does not offer it; not sending anything in clear text")
@@ -177,22 +195,42 @@ public actor SMTPClient {
         } catch {
             throw await lift(error, stage: .tls)
         }
-        _ = try await ehlo()
+        _ = try await sendEHLO()
         return tlsReport!
     }
 
     /// `QUIT` (RFC 5321 §4.1.1.10), waiting briefly for 221, then closes. Never throws.
     public func quit() async {
-        await quitQuietly()
+        await exclusively { await quitQuietly() }
     }
 
     /// Closes the connection without QUIT.
     public func close() async {
+        await exclusively { await closeConnection() }
+    }
+
+    func closeConnection() async {
         if let connection { await connection.close() }
         connection = nil
         capabilities = nil
         transactionOpen = false
         sessionReady = false
+    }
+
+    // MARK: one operation at a time
+
+    /// Runs `body` when no other operation of this client is running (FIFO): the actor may
+    /// interleave at every `await`, and commands of two tasks must never mix on the wire.
+    func exclusively<T>(_ body: () async throws -> T) async rethrows -> T {
+        if busy {
+            await withCheckedContinuation { waiters.append($0) }
+        } else {
+            busy = true
+        }
+        defer {
+            if waiters.isEmpty { busy = false } else { waiters.removeFirst().resume() }
+        }
+        return try await body()
     }
 
     // MARK: internals shared by the verbs
@@ -224,7 +262,7 @@ public actor SMTPClient {
             throw await lift(error, stage: stage)
         }
         if reply.code == 421 && !expected.contains(421) {
-            await close()
+            await closeConnection()
             throw fail(.serviceUnavailable, stage: stage, reply: reply)
         }
         return reply
@@ -253,18 +291,18 @@ public actor SMTPClient {
     /// the session cannot go on (a transport failure, a garbled reply, a 421).
     func lift(_ error: any Error, stage: Stage) async -> any Error {
         if error is CancellationError {
-            await close()
+            await closeConnection()
             return error
         }
         if var e = error as? SMTPError {
             if e.stage == .read || e.stage == .write { e.stage = stage }
             if e.transcriptTail.isEmpty { e.transcriptTail = transcript.tail(10) }
             switch e.kind {
-            case .malformedReply, .replyTooLong: await close()
+            case .malformedReply, .replyTooLong: await closeConnection()
             default:
                 if e.reply?.code == 421 {
                     e.kind = .serviceUnavailable
-                    await close()
+                    await closeConnection()
                 }
             }
             return e
@@ -272,7 +310,7 @@ public actor SMTPClient {
         if let n = error as? NetIOError {
             var e = fail(.network, stage: stage)
             e.netIO = n
-            await close()
+            await closeConnection()
             return e
         }
         return error
@@ -285,6 +323,6 @@ public actor SMTPClient {
                 _ = try? await SMTPWire.read(on: c, timeout: min(timeouts.command, .seconds(5)), expected: [221])
             }
         }
-        await close()
+        await closeConnection()
     }
 }

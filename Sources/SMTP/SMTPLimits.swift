@@ -12,4 +12,8 @@ public enum SMTPLimits {
     /// A command line, including its CR LF (RFC 5321 §4.5.3.1.4: 512 octets). `AUTH` sends its
     /// initial response on the command line only if the whole line fits (RFC 4954 §4).
     public static let commandLine = 512
+    /// RCPT commands sent in one PIPELINING group before the client reads their replies: RFC 2920
+    /// §3.1 warns that a client writing without reading can deadlock once both sides' buffers
+    /// fill; 100 short commands stay far below any TCP window.
+    public static let pipelinedRecipientsPerGroup = 100
 }
