@@ -12,19 +12,19 @@ extension SMTPClient {
         try await authenticate(configuration.credentials, selection: configuration.mechanism)
     }
 
-    /// `AUTH` with other credentials or another mechanism selection than the configured ones.
-    @discardableResult
-    public func authenticate(_ credentials: Credentials, selection: MechanismSelection) async throws -> String {
-        try await exclusively { try await authenticateSession(credentials, selection: selection) }
-    }
-
-    /// `AUTH` (RFC 4954 §4) with any `SASLMechanism`: the initial response goes on the command
+    /// `AUTH` (RFC 4954 §4) with these credentials and selection, through any `SASLMechanism`: the initial response goes on the command
     /// line when the line fits `SMTPLimits.commandLine` octets (`=` when empty), else after the
     /// server's empty 334; each `334` challenge is base64-decoded and answered; a mechanism that
     /// cannot answer sends `*` (cancel); `235` is checked with `verifySuccess`.
     ///
     /// Credentials with no mechanism in common, or a server without AUTH, are errors: nothing is
     /// ever sent unauthenticated in their place.
+    @discardableResult
+    public func authenticate(_ credentials: Credentials, selection: MechanismSelection) async throws -> String {
+        try await exclusively { try await authenticateSession(credentials, selection: selection) }
+    }
+
+    /// The chosen mechanism's exchange; see `authenticate(_:selection:)`.
     func authenticateSession(_ credentials: Credentials, selection: MechanismSelection) async throws -> String {
         let c = try requireConnection(.auth)
         guard let caps = capabilities else {
@@ -35,7 +35,7 @@ extension SMTPClient {
             transcript.diagnosis("credentials were given but the server offers no AUTH; refusing to send unauthenticated")
             throw fail(.authNotOffered, stage: .auth, evidence: "EHLO offered: \(caps.summary)")
         }
-        var mechanism: any SASLMechanism
+        let mechanism: any SASLMechanism
         do {
             mechanism = try selection.choose(offered: offered, credentials: credentials, encrypted: await c.isTLS,
                                              serviceName: "smtp", host: configuration.endpoint.host)
@@ -45,8 +45,31 @@ extension SMTPClient {
             e.authError = error
             throw e
         }
+        transcript.fact("AUTH \(mechanism.name) chosen from \(offered.joined(separator: " "))")
+        return try await run(mechanism, label: credentials.redactedLabel)
+    }
+
+    /// `AUTH` with a mechanism the caller built (a custom or test SASL mechanism). The same
+    /// rules hold: a mechanism with `sendsReusableSecret` runs only inside TLS unless the
+    /// configuration allows plaintext passwords; `label` is what the transcript shows instead of
+    /// the secret.
+    @discardableResult
+    public func authenticate(with mechanism: any SASLMechanism, label: String) async throws -> String {
+        try await exclusively {
+            let c = try requireConnection(.auth)
+            if mechanism.sendsReusableSecret, !(await c.isTLS), !configuration.mechanism.allowPlaintextPasswordUnsafe {
+                var e = fail(.auth, stage: .auth)
+                e.authError = AuthError(.wouldExposeSecret(mechanism: mechanism.name), mechanism: mechanism.name)
+                throw e
+            }
+            return try await run(mechanism, label: label)
+        }
+    }
+
+    /// The exchange itself (RFC 4954 §4), for any mechanism.
+    private func run(_ chosen: any SASLMechanism, label: String) async throws -> String {
+        var mechanism = chosen
         let name = mechanism.name
-        transcript.fact("AUTH \(name) chosen from \(offered.joined(separator: " "))")
         var pendingInitial: [UInt8]?
         let first: SMTPCommand
         do {
@@ -66,7 +89,6 @@ extension SMTPClient {
             e.authError = error
             throw e
         }
-        let label = credentials.redactedLabel
         try await writeAuth(first, label: label)
         for _ in 0..<Self.authRoundLimit {
             let reply = try await read(stage: .auth, timeout: timeouts.command, expected: [235, 334], redactChallenges: true)

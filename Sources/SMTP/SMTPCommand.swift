@@ -81,8 +81,7 @@ public enum SMTPCommand: Sendable, Hashable {
     /// (`credentials of shop@example.com`), everything else as sent.
     public func transcriptText(secretLabel: String) throws(SMTPError) -> TranscriptText {
         switch self {
-        case .auth(let mechanism, let response?):
-            _ = response
+        case .auth(let mechanism, .some):
             return .redacted("AUTH \(mechanism)", secret: secretLabel)
         case .authResponse:
             return .redacted("", secret: secretLabel)
