@@ -43,13 +43,11 @@ extension SMTPClient {
             }
         }
         var reused = false
-        let alive = await isConnected()
-        if sessionReady && alive {
+        if await sessionIsReady() {
             reused = true
             if transactionOpen { await resetQuietly() }
         }
-        let stillAlive = await isConnected()
-        if !sessionReady || !stillAlive {
+        if !(await sessionIsReady()) {
             reused = false
             try await connectSession()
         }
@@ -61,6 +59,16 @@ extension SMTPClient {
             try await connectSession()
             return try await transaction(source, envelope: envelope, requireAll: requireAllRecipients, willCommit: willCommit)
         }
+    }
+
+    /// Whether the open session may carry mail as configured: EHLO done, TLS up unless
+    /// `plaintextUnsafe`, AUTH done when credentials are configured (whether by `connect()` or
+    /// by the verbs one by one).
+    func sessionIsReady() async -> Bool {
+        guard let c = connection, await c.isOpen, capabilities != nil else { return false }
+        if configuration.security != .plaintextUnsafe, !(await c.isTLS) { return false }
+        if !configuration.credentials.isNone, authenticatedMechanism == nil { return false }
+        return true
     }
 
     private func transaction(_ source: any SMTPMessageSource, envelope: Envelope, requireAll: Bool,

@@ -38,8 +38,6 @@ public actor SMTPClient {
 
     var connection: Connection?
     var transactionOpen = false
-    /// `connect()` completed on the current connection (TLS and AUTH as configured).
-    var sessionReady = false
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 
@@ -119,14 +117,13 @@ public actor SMTPClient {
     /// Opens a ready session: `open()`, EHLO, STARTTLS and EHLO again (unless implicit TLS or
     /// `plaintextUnsafe`), then AUTH when credentials are configured.
     ///
-    /// Any failure ends the session (QUIT when possible): `send` never reuses a connection that
-    /// did not finish this sequence, so nothing goes out unauthenticated or in clear text.
+    /// Any failure ends the session (QUIT when possible), and `send` uses a session only when TLS
+    /// and AUTH are done as configured, so nothing goes out unauthenticated or in clear text.
     public func connect() async throws {
         try await exclusively { try await connectSession() }
     }
 
     func connectSession() async throws {
-        sessionReady = false
         do {
             _ = try await openSession()
             _ = try await sendEHLO()
@@ -140,7 +137,6 @@ public actor SMTPClient {
             await quitQuietly()
             throw error
         }
-        sessionReady = true
     }
 
     /// `EHLO` (RFC 5321 §4.1.1.1), falling back to `HELO` when the server answers 500 or 502
@@ -214,7 +210,6 @@ public actor SMTPClient {
         connection = nil
         capabilities = nil
         transactionOpen = false
-        sessionReady = false
     }
 
     // MARK: one operation at a time
