@@ -19,6 +19,9 @@ public struct DotStuffer: Sendable {
     public private(set) var inputCount = 0
     /// Output bytes produced (body plus end).
     public private(set) var outputCount = 0
+    /// Lines longer than `SMTPLimits.textLine` octets seen so far (servers may fold or refuse them).
+    public private(set) var overlongLineCount = 0
+    private var lineLength = 0
 
     public init(stuffsDots: Bool = true) { self.stuffsDots = stuffsDots }
 
@@ -43,14 +46,12 @@ public struct DotStuffer: Sendable {
             let b = input[i]
             if pendingCR {
                 pendingCR = false
-                out.append(0x0D); out.append(0x0A)
-                atLineStart = true
+                endLine(&out)
                 if b == 0x0A { i += 1; continue }
             }
             if b == 0x0D { pendingCR = true; i += 1; continue }
             if b == 0x0A {
-                out.append(0x0D); out.append(0x0A)
-                atLineStart = true
+                endLine(&out)
                 i += 1
                 continue
             }
@@ -60,17 +61,25 @@ public struct DotStuffer: Sendable {
             var j = i + 1
             while j < n, input[j] != 0x0D, input[j] != 0x0A { j += 1 }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: input[i..<j]))
+            lineLength += j - i
             i = j
         }
         outputCount += out.count - before
     }
 
+    private mutating func endLine(_ out: inout [UInt8]) {
+        out.append(0x0D)
+        out.append(0x0A)
+        atLineStart = true
+        if lineLength > SMTPLimits.textLine { overlongLineCount += 1 }
+        lineLength = 0
+    }
+
     /// The end of the data: a CR LF if the last line is open, then `.` CR LF when dot-stuffing.
     public mutating func finish() -> [UInt8] {
         var out: [UInt8] = []
-        if pendingCR || !atLineStart { out += [0x0D, 0x0A] }
+        if pendingCR || !atLineStart { endLine(&out) }
         pendingCR = false
-        atLineStart = true
         if stuffsDots { out += [0x2E, 0x0D, 0x0A] }
         outputCount += out.count
         return out

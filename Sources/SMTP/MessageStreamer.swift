@@ -10,7 +10,7 @@ enum MessageStreamer {
     /// The DATA body (RFC 5321 §4.1.1.4), dot-stuffed; returns the source's size and the end
     /// (`CR LF . CR LF` or `. CR LF`) still to send.
     static func data(_ source: any SMTPMessageSource, on c: Connection, blockTimeout: Duration) async throws
-        -> (size: Int, end: [UInt8])
+        -> (size: Int, end: [UInt8], overlongLines: Int)
     {
         var stuffer = DotStuffer(stuffsDots: true)
         var out: [UInt8] = []
@@ -23,13 +23,14 @@ enum MessageStreamer {
             }
         }
         if !out.isEmpty { try await c.write(out, log: nil, timeout: blockTimeout) }
-        return (stuffer.inputCount, stuffer.finish())
+        let end = stuffer.finish()
+        return (stuffer.inputCount, end, stuffer.overlongLineCount)
     }
 
     /// Every BDAT chunk but the last (RFC 3030 §2), each answered before the next; returns the
     /// source's size and the octets of the last chunk, still to send with `BDAT n LAST`.
     static func chunks(_ source: any SMTPMessageSource, on c: Connection, chunkSize: Int, blockTimeout: Duration,
-                       replyTimeout: Duration) async throws -> (size: Int, last: [UInt8], chunks: Int)
+                       replyTimeout: Duration) async throws -> (size: Int, last: [UInt8], chunks: Int, overlongLines: Int)
     {
         var encoder = DotStuffer(stuffsDots: false)
         var out: [UInt8] = []
@@ -49,6 +50,6 @@ enum MessageStreamer {
             }
         }
         out += encoder.finish()
-        return (encoder.inputCount, out, sent)
+        return (encoder.inputCount, out, sent, encoder.overlongLineCount)
     }
 }

@@ -77,13 +77,14 @@ extension SMTPClient {
     {
         let c = try requireConnection(.data)
         await c.setStage(.data)
-        let body: (size: Int, end: [UInt8])
+        let body: (size: Int, end: [UInt8], overlongLines: Int)
         do {
             body = try await MessageStreamer.data(source, on: c, blockTimeout: timeouts.dataBlock)
         } catch {
             throw await lift(error, stage: .data)
         }
         transcript.sent(.summary("message: \(body.size) bytes, \(source.summary)"), tls: await c.isTLS)
+        noteOverlongLines(body.overlongLines)
         try await commit(willCommit)
         return (try await finalReply(after: body.end, stage: .data), body.size)
     }
@@ -94,7 +95,7 @@ extension SMTPClient {
     {
         let c = try requireConnection(.bdat)
         await c.setStage(.bdat)
-        let body: (size: Int, last: [UInt8], chunks: Int)
+        let body: (size: Int, last: [UInt8], chunks: Int, overlongLines: Int)
         do {
             body = try await MessageStreamer.chunks(source, on: c, chunkSize: configuration.chunkSize,
                                                     blockTimeout: timeouts.dataBlock, replyTimeout: timeouts.command)
@@ -108,7 +109,14 @@ extension SMTPClient {
         let tls = await c.isTLS
         transcript.sent(.line(try command.line()), tls: tls)
         transcript.sent(.summary("message: \(body.size) bytes, \(source.summary)"), tls: tls)
+        noteOverlongLines(body.overlongLines)
         return (try await finalReply(after: try command.encoded() + body.last, stage: .bdat), body.size)
+    }
+
+    private func noteOverlongLines(_ n: Int) {
+        guard n > 0 else { return }
+        transcript.fact("\(n) line\(n == 1 ? "" : "s") of the message exceed\(n == 1 ? "s" : "") \(SMTPLimits.textLine) octets "
+                        + "(RFC 5322 §2.1.1); servers may fold or refuse them")
     }
 
     /// Runs the caller's hook; if it throws, the connection is closed without the final dot, so

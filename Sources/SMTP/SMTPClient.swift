@@ -304,6 +304,7 @@ public actor SMTPClient {
         }
         if let n = error as? NetIOError {
             var e = fail(.network, stage: stage)
+            if case .lineTooLong(let limit) = n.kind { e.kind = .replyTooLong(limit: limit) }
             e.netIO = n
             await closeConnection()
             return e

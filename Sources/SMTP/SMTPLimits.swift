@@ -12,6 +12,10 @@ public enum SMTPLimits {
     /// A command line, including its CR LF (RFC 5321 §4.5.3.1.4: 512 octets). `AUTH` sends its
     /// initial response on the command line only if the whole line fits (RFC 4954 §4).
     public static let commandLine = 512
+    /// A text line of the message, without its CR LF (RFC 5321 §4.5.3.1.6: 1000 octets with it;
+    /// RFC 5322 §2.1.1: 998). Longer lines are sent as they are, but a transcript fact warns:
+    /// servers fold them (Postfix inserts CR LF SP) or refuse the message.
+    public static let textLine = 998
     /// RCPT commands sent in one PIPELINING group before the client reads their replies: RFC 2920
     /// §3.1 warns that a client writing without reading can deadlock once both sides' buffers
     /// fill; 100 short commands stay far below any TCP window.

@@ -158,3 +158,22 @@ struct SplitMix64: RandomNumberGenerator {
         return z ^ (z >> 31)
     }
 }
+
+@Suite("Dot-stuffer line lengths")
+struct DotStufferLineLengthTests {
+    @Test func overlongLinesAreCountedWhateverTheChunking() {
+        let long = String(repeating: "x", count: SMTPLimits.textLine + 1)
+        let input = Array((long + "\n" + String(repeating: "y", count: SMTPLimits.textLine) + "\r\n" + long).utf8)
+        for size in [1, 7, 100, input.count] {
+            var s = DotStuffer()
+            var out: [UInt8] = []
+            var i = 0
+            while i < input.count {
+                s.encode(Array(input[i..<min(input.count, i + size)]), into: &out)
+                i += size
+            }
+            _ = s.finish()
+            #expect(s.overlongLineCount == 2, "chunk size \(size)")
+        }
+    }
+}
