@@ -7,10 +7,11 @@ enum MessageStreamer {
     /// Bytes gathered before a write.
     static let writeThreshold = 128 * 1024
 
-    /// The DATA body (RFC 5321 §4.1.1.4), dot-stuffed; returns the source's size and the end
-    /// (`CR LF . CR LF` or `. CR LF`) still to send.
+    /// The DATA body (RFC 5321 §4.1.1.4), dot-stuffed; returns the source's size, the last bytes
+    /// of the body not yet written (`rest`, under `writeThreshold`) and the end (`CR LF . CR LF`
+    /// or `. CR LF`), so a small message can go out with its end in one write.
     static func data(_ source: any SMTPMessageSource, on c: Connection, blockTimeout: Duration) async throws
-        -> (size: Int, end: [UInt8], overlongLines: Int)
+        -> (size: Int, rest: [UInt8], end: [UInt8], overlongLines: Int)
     {
         var stuffer = DotStuffer(stuffsDots: true)
         var out: [UInt8] = []
@@ -22,9 +23,8 @@ enum MessageStreamer {
                 out.removeAll(keepingCapacity: true)
             }
         }
-        if !out.isEmpty { try await c.write(out, log: nil, timeout: blockTimeout) }
         let end = stuffer.finish()
-        return (stuffer.inputCount, end, stuffer.overlongLineCount)
+        return (stuffer.inputCount, out, end, stuffer.overlongLineCount)
     }
 
     /// Every BDAT chunk but the last (RFC 3030 §2), each answered before the next; returns the

@@ -77,16 +77,19 @@ extension SMTPClient {
     {
         let c = try requireConnection(.data)
         await c.setStage(.data)
-        let body: (size: Int, end: [UInt8], overlongLines: Int)
+        let body: (size: Int, rest: [UInt8], end: [UInt8], overlongLines: Int)
         do {
             body = try await MessageStreamer.data(source, on: c, blockTimeout: timeouts.dataBlock)
+            if willCommit != nil && !body.rest.isEmpty { try await c.write(body.rest, log: nil, timeout: timeouts.dataBlock) }
         } catch {
             throw await lift(error, stage: .data)
         }
         transcript.sent(.summary("message: \(body.size) bytes, \(source.summary)"), tls: await c.isTLS)
         noteOverlongLines(body.overlongLines)
         try await commit(willCommit)
-        return (try await finalReply(after: body.end, stage: .data), body.size)
+        // Without a hook, the rest of the body and its end go out in one write.
+        let end = willCommit == nil ? body.rest + body.end : body.end
+        return (try await finalReply(after: end, stage: .data), body.size)
     }
 
     /// BDAT chunks, the commit hook, `BDAT n LAST` and its reply.

@@ -76,13 +76,18 @@ struct PostfixSubmissionTests {
 
     /// The delivered file in `user`'s maildir holding Message-ID `id`, polled for up to 15 s.
     static func delivered(_ servers: Servers, to user: String, id: String) async throws -> [UInt8]? {
-        let marker = Array("<\(id)@mailengine.test>".utf8)
+        try await delivered(servers, to: user, containing: "<\(id)@mailengine.test>")
+    }
+
+    /// The delivered file in `user`'s maildir whose first 64 KiB hold `text`, polled for up to 15 s.
+    static func delivered(_ servers: Servers, to user: String, containing text: String) async throws -> [UInt8]? {
+        let marker = Array(text.utf8)
         for _ in 0..<300 {
             for sub in ["new", "cur"] {
                 let dir = "\(servers.maildir)/\(user)/Maildir/\(sub)"
                 for name in (try? FileManager.default.contentsOfDirectory(atPath: dir)) ?? [] {
                     guard let handle = FileHandle(forReadingAtPath: "\(dir)/\(name)") else { continue }
-                    let head = Array((try? handle.read(upToCount: 4096)) ?? Data())
+                    let head = Array((try? handle.read(upToCount: 65_536)) ?? Data())
                     try? handle.close()
                     if head.firstRange(of: marker) != nil {
                         return Array(try Data(contentsOf: URL(fileURLWithPath: "\(dir)/\(name)")))
@@ -261,6 +266,46 @@ struct PostfixSubmissionTests {
         let file = try #require(try await Self.delivered(servers, to: "bob@example.test", id: id))
         Self.expectDelivered(file, endsWith: DotStufferTests.reference(sent, stuffing: false))
         #expect(s.client.transcript.lastLines.contains { $0.hasSuffix("~> <message: \(sent.count) bytes, invoice file>") })
+        try s.check()
+    }
+
+    /// A message with UTF-8 header fields (RFC 6532), as the MIME writer will describe it.
+    struct UTF8Message: SMTPMessageSource {
+        let bytes: [UInt8]
+        var byteCount: Int? { bytes.count }
+        var requires8BitMIME: Bool { true }
+        var requiresSMTPUTF8: Bool { true }
+        var summary: String { "text/plain, UTF-8 headers" }
+        func write(to sink: (ArraySlice<UInt8>) async throws -> Void) async throws { try await sink(bytes[...]) }
+    }
+
+    /// Postfix takes SMTPUTF8 and the DSN parameters. This Dovecot's LMTP does not offer
+    /// SMTPUTF8, so Postfix bounces the message (5.6.7) and, as NOTIFY=FAILURE asked, sends alice
+    /// a delivery status notification carrying our ENVID (xtext-decoded) and ORCPT (RFC 3464
+    /// §2.2, §2.3.1):
+    /// the proof that the parameters went through.
+    @Test func utf8HeadersAndDSNParametersAreHonoured() async throws {
+        let servers = try Servers.load()
+        let s = try Session(servers)
+        let id = UUID().uuidString
+        let sent = Array(("From: Jörg Müller <alice@example.test>\r\nTo: Søren <bob@example.test>\r\n"
+                          + "Subject: Rechnung Nr. 1042 – Grüße\r\nMessage-ID: <\(id)@mailengine.test>\r\n"
+                          + "MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                          + "Content-Transfer-Encoding: 8bit\r\n\r\nGrüße aus Köln\r\n").utf8)
+        let envid = "invoice 1042 \(id)"
+        let result = try await s.client.send(raw: UTF8Message(bytes: sent), envelope: Envelope(
+            mailFrom: "alice@example.test", recipients: ["bob@example.test"],
+            dsn: DSNOptions(ret: .headers, envelopeID: envid, notify: [.failure, .delay])))
+        #expect(result.accepted.count == 1)
+        await s.client.quit()
+        let lines = s.client.transcript.lastLines
+        #expect(lines.contains { $0.hasSuffix("~> MAIL FROM:<alice@example.test> SIZE=\(sent.count) BODY=8BITMIME SMTPUTF8 RET=HDRS ENVID=\(XText.encode(envid))") })
+        #expect(lines.contains { $0.hasSuffix("~> RCPT TO:<bob@example.test> NOTIFY=FAILURE,DELAY ORCPT=rfc822;bob@example.test") })
+        #expect(lines.contains { $0.hasSuffix("<message: \(sent.count) bytes, text/plain, UTF-8 headers>") })
+        let report = try #require(try await Self.delivered(servers, to: "alice@example.test", containing: "Original-Envelope-Id: \(envid)"))
+        let text = String(decoding: report, as: UTF8.self)
+        #expect(text.contains("Original-Recipient: rfc822;bob@example.test") && text.contains("Status: 5.6.7"))
+        #expect(text.contains("<\(id)@mailengine.test>"))
         try s.check()
     }
 

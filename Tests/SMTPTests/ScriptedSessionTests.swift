@@ -617,3 +617,21 @@ struct LongLineTests {
         #expect(await peer.finish() == nil)
     }
 }
+
+@Suite("SMTP client: cancellation", .serialized)
+struct CancellationTests {
+    @Test func cancellingASendClosesTheConnectionPromptly() async throws {
+        let peer = try ScriptedPeer(ScriptedSessionTests.hello() + [
+            .expect("MAIL FROM:<a@example.test>"), .send("250 Ok"), .expect("RCPT TO:<b@example.test>"), .sleep(3),
+        ])
+        let client = ScriptedSessionTests.client(peer.port, timeouts: .uniform(.seconds(10)))
+        let task = Task { try await client.send(raw: ScriptedSessionTests.message, envelope: ScriptedSessionTests.envelope) }
+        try await Task.sleep(for: .milliseconds(300))
+        let start = ContinuousClock.now
+        task.cancel()
+        let result = await task.result
+        #expect(start.duration(to: .now) < .milliseconds(200))
+        #expect(throws: CancellationError.self) { try result.get() }
+        #expect(await client.isConnected() == false)
+    }
+}
