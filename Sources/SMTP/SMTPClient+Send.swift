@@ -8,13 +8,18 @@ extension SMTPClient {
     ///   `SMTPUTF8` (RFC 6531) when the message or an address needs them (an error if the server
     ///   lacks them), `RET`/`ENVID` and per-recipient `NOTIFY`/`ORCPT` when DSN is asked for and
     ///   offered (RFC 3461).
-    /// - With PIPELINING (RFC 2920) MAIL, every RCPT and DATA go out as one group and the replies
-    ///   are read in order; with CHUNKING (RFC 3030) the message goes in BDAT chunks.
+    /// - With PIPELINING (RFC 2920) MAIL, the RCPTs (in groups of at most
+    ///   `SMTPLimits.pipelinedRecipientsPerGroup`) and DATA go out together and the replies are
+    ///   read in order; DATA waits for the RCPT replies when all recipients are required or BDAT
+    ///   is used. With CHUNKING (RFC 3030) the message goes in BDAT chunks of `chunkSize`.
     /// - Succeeds when at least one recipient was accepted (or all, with `requireAllRecipients`)
     ///   and the server took the message; the result lists every recipient and the queue id.
     /// - `willCommit` runs just before the final dot or last BDAT: from then on a lost connection
     ///   is `SMTPError.Kind.outcomeUnknown`, never an ordinary failure.
     /// - A reused connection that fails at MAIL (421, dropped while idle) is reopened once.
+    /// - Errors: `SMTPError` (with `recipients` filled in once RCPT replies came), or
+    ///   `CancellationError` (the connection is then closed; after `willCommit` the outcome is
+    ///   unknown too).
     public func send(raw source: some SMTPMessageSource, envelope: Envelope, requireAllRecipients: Bool = false,
                      willCommit: (@Sendable () async throws -> Void)? = nil) async throws -> SMTPSendResult {
         try await exclusively {

@@ -14,6 +14,16 @@ public struct SMTPSendResult: Sendable, Hashable {
     /// MAIL, RCPT and DATA went out as one group (RFC 2920).
     public var pipelined: Bool
 
+    public init(recipients: [RecipientResult], queueID: String?, reply: SMTPReply, messageSize: Int,
+                usedChunking: Bool, pipelined: Bool) {
+        self.recipients = recipients
+        self.queueID = queueID
+        self.reply = reply
+        self.messageSize = messageSize
+        self.usedChunking = usedChunking
+        self.pipelined = pipelined
+    }
+
     public var accepted: [RecipientResult] { recipients.filter(\.accepted) }
     public var rejected: [RecipientResult] { recipients.filter { !$0.accepted } }
 }
