@@ -124,6 +124,21 @@ extension SMTPClient {
 
         transactionOpen = true
         var results: [RecipientResult] = []
+        do {
+            return try await exchanges(source, envelope: envelope, requireAll: requireAll, willCommit: willCommit,
+                                       mailCommand: mailCommand, rcptCommands: rcptCommands, chunking: chunking,
+                                       pipelining: pipelining, pipelineData: pipelineData, results: &results)
+        } catch var e as SMTPError {
+            if e.recipients.isEmpty { e.recipients = results }
+            throw e
+        }
+    }
+
+    /// MAIL, RCPTs and the data, filling `results` as RCPT replies come.
+    private func exchanges(_ source: any SMTPMessageSource, envelope: Envelope, requireAll: Bool,
+                           willCommit: (@Sendable () async throws -> Void)?, mailCommand: SMTPCommand,
+                           rcptCommands: [SMTPCommand], chunking: Bool, pipelining: Bool, pipelineData: Bool,
+                           results: inout [RecipientResult]) async throws -> SMTPSendResult {
         var refusals: [SMTPReply] = []
         var dataReply: SMTPReply?
         func record(_ address: String, _ reply: SMTPReply) {
@@ -177,29 +192,24 @@ extension SMTPClient {
             e.recipients = results
             throw e
         }
-        do {
-            let final: SMTPReply
-            let size: Int
-            if chunking {
-                (final, size) = try await bdatBody(source, willCommit: willCommit)
-            } else {
-                if dataReply == nil {
-                    try await write([.data], stage: .data)
-                    dataReply = try await read(stage: .data, timeout: timeouts.dataInitiation, expected: [354])
-                }
-                guard dataReply?.code == 354 else {
-                    await resetQuietly()
-                    throw fail(.rejected, stage: .data, reply: dataReply)
-                }
-                (final, size) = try await dataBody(source, willCommit: willCommit)
+        let final: SMTPReply
+        let size: Int
+        if chunking {
+            (final, size) = try await bdatBody(source, willCommit: willCommit)
+        } else {
+            if dataReply == nil {
+                try await write([.data], stage: .data)
+                dataReply = try await read(stage: .data, timeout: timeouts.dataInitiation, expected: [354])
             }
-            _ = try finalCheck(final, stage: chunking ? .bdat : .data)
-            return SMTPSendResult(recipients: results, queueID: QueueID.parse(final), reply: final, messageSize: size,
-                                  usedChunking: chunking, pipelined: pipelining)
-        } catch var e as SMTPError {
-            e.recipients = results
-            throw e
+            guard dataReply?.code == 354 else {
+                await resetQuietly()
+                throw fail(.rejected, stage: .data, reply: dataReply)
+            }
+            (final, size) = try await dataBody(source, willCommit: willCommit)
         }
+        _ = try finalCheck(final, stage: chunking ? .bdat : .data)
+        return SMTPSendResult(recipients: results, queueID: QueueID.parse(final), reply: final, messageSize: size,
+                              usedChunking: chunking, pipelined: pipelining)
     }
 
     /// After an unwanted 354 (RFC 2920 §3.1: every RCPT failed but DATA was pipelined): ends the

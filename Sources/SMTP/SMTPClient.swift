@@ -303,7 +303,8 @@ public actor SMTPClient {
             return e
         }
         if let n = error as? NetIOError {
-            var e = fail(.network, stage: stage)
+            // A handshake failure is a TLS failure whichever SMTP step started it (implicit TLS at connect).
+            var e = fail(.network, stage: n.stage == .tls ? .tls : stage)
             if case .lineTooLong(let limit) = n.kind { e.kind = .replyTooLong(limit: limit) }
             e.netIO = n
             await closeConnection()

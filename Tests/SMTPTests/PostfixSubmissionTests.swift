@@ -178,6 +178,32 @@ struct PostfixSubmissionTests {
         try s.check()
     }
 
+    /// The 465/587 mix-up, both ways, named by NetIO and carried in the SMTP error.
+    @Test func portMistakesAreNamed() async throws {
+        let servers = try Servers.load()
+        let ca = TLSOptions(trust: .caFile(servers.base.tls("ca.crt")))
+        var timeouts = SMTPTimeouts.uniform(.seconds(10))
+        timeouts.greeting = .milliseconds(500)
+        let startTLSOnImplicit = SMTPClient(SMTPConfiguration(
+            endpoint: Endpoint(host: "localhost", port: try servers.base.port("submissions")), security: .startTLS, tls: ca,
+            timeouts: timeouts))
+        await #expect {
+            try await startTLSOnImplicit.connect()
+        } throws: { error in
+            let e = error as? SMTPError
+            return e?.kind == .network && e?.stage == .greeting && e?.netIO?.kind == .tlsOnPlaintextPort
+        }
+        let implicitOnStartTLS = SMTPClient(SMTPConfiguration(
+            endpoint: Endpoint(host: "localhost", port: try servers.base.port("submission")), security: .implicitTLS, tls: ca,
+            timeouts: timeouts))
+        await #expect {
+            try await implicitOnStartTLS.connect()
+        } throws: { error in
+            let e = error as? SMTPError
+            return e?.kind == .network && e?.stage == .tls && e?.netIO?.kind == .plaintextOnTLSPort
+        }
+    }
+
     @Test func wrongPasswordIs535AtStageAUTH() async throws {
         let servers = try Servers.load()
         let s = try Session(servers, password: "not-the-password-42")

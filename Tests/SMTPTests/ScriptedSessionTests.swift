@@ -468,6 +468,16 @@ struct ScriptedSessionTests {
         #expect(await client.connectionCount == 0)
     }
 
+    @Test func aRefusedConnectionIsANetworkErrorAtConnect() async throws {
+        let client = Self.client(1)
+        await #expect {
+            try await client.connect()
+        } throws: { error in
+            let e = error as? SMTPError
+            return e?.kind == .network && e?.stage == .connect && e?.netIO?.kind == .refused && e?.isTransient == true
+        }
+    }
+
     @Test func rcptTimeoutIsConfigurableAndNamesTheStage() async throws {
         let peer = try ScriptedPeer(Self.hello() + [.expect("MAIL FROM:<a@example.test>"), .send("250 Ok"),
                                                     .expect("RCPT TO:<b@example.test>"), .sleep(1.5)])
