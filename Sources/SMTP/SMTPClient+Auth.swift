@@ -150,6 +150,6 @@ extension SMTPClient {
     /// `*` and the server's answer (RFC 4954 §4: 501).
     private func cancelAuth() async throws {
         try await write([.authCancel], stage: .auth, timeout: timeouts.command)
-        _ = try await read(stage: .auth, timeout: timeouts.command, expected: [501])
+        _ = try await read(stage: .auth, timeout: timeouts.command, expected: [501], redactChallenges: true)
     }
 }
