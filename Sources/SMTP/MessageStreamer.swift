@@ -52,4 +52,15 @@ enum MessageStreamer {
         out += encoder.finish()
         return (encoder.inputCount, out, sent, encoder.overlongLineCount)
     }
+
+    /// The whole message in memory, line ends normalised, for a small message sent in one
+    /// `BDAT n LAST` inside the PIPELINING group.
+    static func buffered(_ source: any SMTPMessageSource) async throws -> (size: Int, bytes: [UInt8], overlongLines: Int) {
+        var encoder = DotStuffer(stuffsDots: false)
+        var out: [UInt8] = []
+        out.reserveCapacity((source.byteCount ?? 0) + 64)
+        try await source.write { chunk in encoder.encode(chunk, into: &out) }
+        out += encoder.finish()
+        return (encoder.inputCount, out, encoder.overlongLineCount)
+    }
 }

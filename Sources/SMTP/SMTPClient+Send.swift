@@ -11,7 +11,9 @@ extension SMTPClient {
     /// - With PIPELINING (RFC 2920) MAIL, the RCPTs (in groups of at most
     ///   `SMTPLimits.pipelinedRecipientsPerGroup`) and DATA go out together and the replies are
     ///   read in order; DATA waits for the RCPT replies when all recipients are required or BDAT
-    ///   is used. With CHUNKING (RFC 3030) the message goes in BDAT chunks of `chunkSize`.
+    ///   is used. With CHUNKING (RFC 3030) the message goes in BDAT chunks of `chunkSize`; a message
+    ///   no larger than one chunk goes as `BDAT n LAST` at the end of the PIPELINING group, so the
+    ///   whole transaction takes one round trip (`willCommit` then runs before the group).
     /// - Succeeds when at least one recipient was accepted (or all, with `requireAllRecipients`)
     ///   and the server took the message; the result lists every recipient and the queue id.
     /// - `willCommit` runs just before the final dot or last BDAT: from then on a lost connection
@@ -122,12 +124,19 @@ extension SMTPClient {
         let pipelining = configuration.usePipelining && caps.pipelining
         let pipelineData = pipelining && !chunking && !requireAll
 
+        // A small message with CHUNKING goes as `BDAT n LAST` at the end of the group (RFC 3030
+        // §4.2 allows BDAT in a PIPELINING group): one round trip for the whole transaction.
+        var inline: (size: Int, bytes: [UInt8], overlongLines: Int)?
+        if pipelining && chunking && !requireAll, let n = source.byteCount, n <= configuration.chunkSize {
+            inline = try await MessageStreamer.buffered(source)
+        }
         transactionOpen = true
         var results: [RecipientResult] = []
         do {
             return try await exchanges(source, envelope: envelope, requireAll: requireAll, willCommit: willCommit,
                                        mailCommand: mailCommand, rcptCommands: rcptCommands, chunking: chunking,
-                                       pipelining: pipelining, pipelineData: pipelineData, results: &results)
+                                       pipelining: pipelining, pipelineData: pipelineData, inline: inline,
+                                       summary: source.summary, results: &results)
         } catch var e as SMTPError {
             if e.recipients.isEmpty { e.recipients = results }
             throw e
@@ -138,9 +147,11 @@ extension SMTPClient {
     private func exchanges(_ source: any SMTPMessageSource, envelope: Envelope, requireAll: Bool,
                            willCommit: (@Sendable () async throws -> Void)?, mailCommand: SMTPCommand,
                            rcptCommands: [SMTPCommand], chunking: Bool, pipelining: Bool, pipelineData: Bool,
+                           inline: (size: Int, bytes: [UInt8], overlongLines: Int)?, summary: String,
                            results: inout [RecipientResult]) async throws -> SMTPSendResult {
         var refusals: [SMTPReply] = []
         var dataReply: SMTPReply?
+        var inlineReply: SMTPReply?
         func record(_ address: String, _ reply: SMTPReply) {
             results.append(RecipientResult(address: address, accepted: reply.isPositiveCompletion, code: reply.code,
                                            enhancedCode: reply.enhancedCode?.description, text: reply.text))
@@ -153,14 +164,35 @@ extension SMTPClient {
             var mailReply = SMTPReply(code: 250, lines: [""])
             for (n, group) in groups.enumerated() {
                 let last = n == groups.count - 1
-                let commands = (n == 0 ? [mailCommand] : []) + rcptCommands[group] + (last && pipelineData ? [.data] : [])
-                try await write(commands, stage: n == 0 ? .mail : .rcpt)
-                if n == 0 { mailReply = try await read(stage: .mail, timeout: timeouts.mail, expected: [2]) }
-                for address in envelope.recipients[group] {
-                    record(address, try await read(stage: .rcpt, timeout: timeouts.rcpt, expected: [2]))
+                var commands = (n == 0 ? [mailCommand] : []) + rcptCommands[group] + (last && pipelineData ? [.data] : [])
+                let withMessage = last ? inline : nil
+                if let withMessage {
+                    commands.append(.bdat(size: withMessage.bytes.count, last: true))
+                    try await commit(willCommit)
                 }
-                if last && pipelineData {
-                    dataReply = try await read(stage: .data, timeout: timeouts.dataInitiation, expected: [354])
+                do {
+                    try await write(commands, stage: n == 0 ? .mail : .rcpt, trailing: withMessage?.bytes ?? [],
+                                    trailingLog: withMessage.map { .summary("message: \($0.size) bytes, \(summary)") })
+                    if let withMessage { noteOverlongLines(withMessage.overlongLines) }
+                    if n == 0 { mailReply = try await read(stage: .mail, timeout: timeouts.mail, expected: [2]) }
+                    for address in envelope.recipients[group] {
+                        record(address, try await read(stage: .rcpt, timeout: timeouts.rcpt, expected: [2]))
+                    }
+                    if last && pipelineData {
+                        dataReply = try await read(stage: .data, timeout: timeouts.dataInitiation, expected: [354])
+                    }
+                    if withMessage != nil {
+                        inlineReply = try await read(stage: .bdat, timeout: timeouts.dataTermination, expected: [2])
+                    }
+                } catch let e as SMTPError where withMessage != nil && e.kind != .serviceUnavailable && e.reply == nil {
+                    // The message went out with the group: without its reply, the outcome is unknown.
+                    transcript.diagnosis("the connection was lost after the message was sent and before the server's "
+                                         + "reply: the message may have been accepted; do not resend without checking")
+                    var unknown = fail(.outcomeUnknown, stage: .bdat)
+                    unknown.netIO = e.netIO
+                    unknown.evidence = e.evidence
+                    await closeConnection()
+                    throw unknown
                 }
                 if !mailReply.isPositiveCompletion { break }
             }
@@ -194,7 +226,9 @@ extension SMTPClient {
         }
         let final: SMTPReply
         let size: Int
-        if chunking {
+        if let inlineReply, let inline {
+            (final, size) = (inlineReply, inline.size)
+        } else if chunking {
             (final, size) = try await bdatBody(source, willCommit: willCommit)
         } else {
             if dataReply == nil {

@@ -116,7 +116,7 @@ extension SMTPClient {
         return (try await finalReply(after: try command.encoded() + body.last, stage: .bdat), body.size)
     }
 
-    private func noteOverlongLines(_ n: Int) {
+    func noteOverlongLines(_ n: Int) {
         guard n > 0 else { return }
         transcript.fact("\(n) line\(n == 1 ? "" : "s") of the message exceed\(n == 1 ? "s" : "") \(SMTPLimits.textLine) octets "
                         + "(RFC 5322 §2.1.1); servers may fold or refuse them")
@@ -124,7 +124,7 @@ extension SMTPClient {
 
     /// Runs the caller's hook; if it throws, the connection is closed without the final dot, so
     /// the message is certainly not accepted.
-    private func commit(_ willCommit: (@Sendable () async throws -> Void)?) async throws {
+    func commit(_ willCommit: (@Sendable () async throws -> Void)?) async throws {
         guard let willCommit else { return }
         do {
             try await willCommit()

@@ -236,11 +236,13 @@ public actor SMTPClient {
     }
 
     /// Writes `commands` (one group) and names the stage for the transport.
-    func write(_ commands: [SMTPCommand], stage: Stage, timeout: Duration? = nil) async throws {
+    func write(_ commands: [SMTPCommand], stage: Stage, timeout: Duration? = nil, trailing: [UInt8] = [],
+               trailingLog: TranscriptText? = nil) async throws {
         let c = try requireConnection(stage)
         await c.setStage(stage)
         do {
-            try await SMTPWire.send(commands, on: c, secretLabel: secretLabel, timeout: timeout ?? timeouts.dataBlock)
+            try await SMTPWire.send(commands, on: c, secretLabel: secretLabel, timeout: timeout ?? timeouts.dataBlock,
+                                    trailing: trailing, trailingLog: trailingLog)
         } catch {
             throw await lift(error, stage: stage)
         }

@@ -36,13 +36,18 @@ enum SMTPWire {
 
     /// Encodes every command first (so a forbidden character stops the whole group before any
     /// byte is sent), logs each, and writes them with one write (a PIPELINING group, RFC 2920 §3.1).
-    static func send(_ commands: [SMTPCommand], on c: Connection, secretLabel: String, timeout: Duration) async throws {
+    /// `trailing` follows the commands in the same write (the octets of a `BDAT` at the end of
+    /// the group), shown in the transcript as `trailingLog` (a summary, never the octets).
+    static func send(_ commands: [SMTPCommand], on c: Connection, secretLabel: String, timeout: Duration,
+                     trailing: [UInt8] = [], trailingLog: TranscriptText? = nil) async throws {
         var bytes: [UInt8] = []
         var shown: [TranscriptText] = []
         for command in commands {
             bytes += try command.encoded()
             shown.append(try command.transcriptText(secretLabel: secretLabel))
         }
+        bytes += trailing
+        if let trailingLog { shown.append(trailingLog) }
         let tls = await c.isTLS
         for text in shown { c.transcript.sent(text, tls: tls) }
         try await c.write(bytes, log: nil, timeout: timeout)

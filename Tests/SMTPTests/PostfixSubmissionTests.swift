@@ -342,8 +342,15 @@ struct PostfixSubmissionTests {
         let sent = Self.message(id: id, body: Array("three recipients, one unknown\r\n".utf8))
         let result = try await s.client.send(raw: sent, envelope: Envelope(
             mailFrom: "alice@example.test", recipients: ["alice@example.test", "nobody@example.test", "bob@example.test"]))
-        #expect(result.pipelined)
+        #expect(result.pipelined && result.usedChunking)
         #expect(result.recipients.map(\.accepted) == [true, false, true])
+        // One round trip: the whole group, message included, before the first reply.
+        let lines = s.client.transcript.lastLines
+        let mail = try #require(lines.firstIndex { $0.hasSuffix("~> MAIL FROM:<alice@example.test> SIZE=\(sent.count)") })
+        #expect(lines[mail + 1].hasSuffix("~> RCPT TO:<alice@example.test>"))
+        #expect(lines[mail + 4].hasSuffix("~> BDAT \(sent.count) LAST"))
+        #expect(lines[mail + 5].hasSuffix("~> <message: \(sent.count) bytes, raw>"))
+        #expect(lines[mail + 6].contains("<~  250 2.1.0"))
         let refused = try #require(result.rejected.first)
         #expect(refused.address == "nobody@example.test" && refused.code == 550 && refused.enhancedCode == "5.1.1")
         #expect(refused.text.contains("User unknown"))
