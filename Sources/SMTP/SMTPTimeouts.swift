@@ -1,4 +1,4 @@
-public import NetIO
+import NetIO
 
 /// How long the client waits at each step. The defaults are the minimums of RFC 5321
 /// §4.5.3.2 (a client should wait at least this long before giving up); each can be changed.
