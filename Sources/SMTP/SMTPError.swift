@@ -114,6 +114,24 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `true` when the server, the account or the connection is the problem rather than this
+    /// message: later messages through the same account would fail the same way (an outbox
+    /// holds the account's queue). Transport failures, 421, greeting, TLS and AUTH failures, and
+    /// refusals up to MAIL FROM (sender, quota, rate limits); not RCPT or DATA refusals, size,
+    /// missing extensions, bad arguments, or an unknown outcome.
+    public var isSessionFailure: Bool {
+        switch kind {
+        case .network, .serviceUnavailable, .greetingRefused, .startTLSNotOffered, .startTLSRefused,
+             .authenticationFailed, .authNotOffered, .auth, .malformedReply, .replyTooLong, .notConnected:
+            return true
+        case .rejected:
+            return [.greeting, .ehlo, .startTLS, .tls, .auth, .mail].contains(stage)
+        case .allRecipientsRejected, .someRecipientsRejected, .messageTooLarge, .extensionMissing, .invalidArgument,
+             .outcomeUnknown:
+            return false
+        }
+    }
+
     /// One sentence naming the stage and the problem, then the evidence.
     public var description: String {
         var s = "\(stage): \(summary)"

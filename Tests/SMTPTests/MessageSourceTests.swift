@@ -67,4 +67,14 @@ struct MessageSourceTests {
         mixed.recipients.removeLast()
         #expect(mixed.isTransient && !mixed.isPermanent)
     }
+
+    @Test func sessionFailuresAreToldApartFromMessageFailures() {
+        #expect(SMTPError(.network, stage: .connect).isSessionFailure)
+        #expect(SMTPError(.authenticationFailed, stage: .auth).isSessionFailure)
+        #expect(SMTPError(.rejected, stage: .mail, reply: SMTPReply(code: 451, lines: ["4.7.1 rate limited"])).isSessionFailure)
+        #expect(!SMTPError(.rejected, stage: .data, reply: SMTPReply(code: 554, lines: ["5.7.1 spam"])).isSessionFailure)
+        #expect(!SMTPError(.allRecipientsRejected, stage: .rcpt).isSessionFailure)
+        #expect(!SMTPError(.outcomeUnknown, stage: .data).isSessionFailure)
+        #expect(!SMTPError(.messageTooLarge(limit: 10), stage: .mail).isSessionFailure)
+    }
 }
