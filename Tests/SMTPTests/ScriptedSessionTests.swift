@@ -640,7 +640,7 @@ struct CancellationTests {
         let start = ContinuousClock.now
         task.cancel()
         let result = await task.result
-        #expect(start.duration(to: .now) < .milliseconds(200))
+        #expect(start.duration(to: .now) < .seconds(1), "cancellation must not wait for the 3 s pause or the 10 s timeout")
         #expect(throws: CancellationError.self) { try result.get() }
         #expect(await client.isConnected() == false)
     }
