@@ -1,0 +1,173 @@
+import NetIO
+
+extension SMTPClient {
+    /// `MAIL FROM:<address> [parameters]` (RFC 5321 §4.1.1.2); an empty address is the null
+    /// reverse-path `<>`. A negative reply throws `rejected` with it.
+    @discardableResult
+    public func mail(from address: String, parameters: [SMTPParameter] = []) async throws -> SMTPReply {
+        try await exclusively {
+            let reply = try await exchange(.mail(from: address, parameters: parameters), stage: .mail,
+                                           timeout: timeouts.mail, expected: [2])
+            transactionOpen = true
+            return reply
+        }
+    }
+
+    /// `RCPT TO:<address> [parameters]` (RFC 5321 §4.1.1.3). A refusal throws `rejected` with the
+    /// reply; `send` collects refusals per recipient instead.
+    @discardableResult
+    public func rcpt(to address: String, parameters: [SMTPParameter] = []) async throws -> SMTPReply {
+        try await exclusively {
+            try await exchange(.rcpt(to: address, parameters: parameters), stage: .rcpt, timeout: timeouts.rcpt, expected: [2])
+        }
+    }
+
+    /// `DATA` (RFC 5321 §4.1.1.4): waits for 354, streams `source` dot-stuffed, calls `willCommit`
+    /// just before the final dot, and returns the final 2yz reply. The connection lost after the
+    /// dot and before the reply is `outcomeUnknown`.
+    @discardableResult
+    public func data(_ source: some SMTPMessageSource,
+                     willCommit: (@Sendable () async throws -> Void)? = nil) async throws -> SMTPReply {
+        try await exclusively {
+            _ = try await exchange(.data, stage: .data, timeout: timeouts.dataInitiation, expected: [354])
+            let (reply, _) = try await dataBody(source, willCommit: willCommit)
+            return try finalCheck(reply, stage: .data)
+        }
+    }
+
+    /// The message in `BDAT` chunks (RFC 3030 §2; the server must offer CHUNKING): `willCommit`
+    /// runs just before `BDAT n LAST`; returns the final 2yz reply.
+    @discardableResult
+    public func bdat(_ source: some SMTPMessageSource,
+                     willCommit: (@Sendable () async throws -> Void)? = nil) async throws -> SMTPReply {
+        try await exclusively {
+            let (reply, _) = try await bdatBody(source, willCommit: willCommit)
+            return try finalCheck(reply, stage: .bdat)
+        }
+    }
+
+    /// `RSET` (RFC 5321 §4.1.1.5): aborts the current transaction.
+    @discardableResult
+    public func rset() async throws -> SMTPReply {
+        try await exclusively {
+            let reply = try await exchange(.rset, stage: .rset, timeout: timeouts.command, expected: [2])
+            transactionOpen = false
+            return reply
+        }
+    }
+
+    /// `NOOP` (RFC 5321 §4.1.1.9): checks that the session is alive.
+    @discardableResult
+    public func noop() async throws -> SMTPReply {
+        try await exclusively { try await exchange(.noop, stage: .noop, timeout: timeouts.command, expected: [2]) }
+    }
+
+    // MARK: message bodies
+
+    func finalCheck(_ reply: SMTPReply, stage: Stage) throws -> SMTPReply {
+        transactionOpen = false
+        guard reply.isPositiveCompletion else { throw fail(.rejected, stage: stage, reply: reply) }
+        messagesOnConnection += 1
+        return reply
+    }
+
+    /// After 354: the body, the summary line, the commit hook, the final dot and its reply.
+    func dataBody(_ source: any SMTPMessageSource, willCommit: (@Sendable () async throws -> Void)?) async throws
+        -> (SMTPReply, Int)
+    {
+        let c = try requireConnection(.data)
+        await c.setStage(.data)
+        let body: (size: Int, rest: [UInt8], end: [UInt8], overlongLines: Int)
+        do {
+            body = try await MessageStreamer.data(source, on: c, blockTimeout: timeouts.dataBlock)
+            if willCommit != nil && !body.rest.isEmpty { try await c.write(body.rest, log: nil, timeout: timeouts.dataBlock) }
+        } catch {
+            throw await lift(error, stage: .data)
+        }
+        transcript.sent(.summary("message: \(body.size) bytes, \(source.summary)"), tls: await c.isTLS)
+        noteOverlongLines(body.overlongLines)
+        try await commit(willCommit)
+        // Without a hook, the rest of the body and its end go out in one write.
+        let end = willCommit == nil ? body.rest + body.end : body.end
+        return (try await finalReply(after: end, stage: .data), body.size)
+    }
+
+    /// BDAT chunks, the commit hook, `BDAT n LAST` and its reply.
+    func bdatBody(_ source: any SMTPMessageSource, willCommit: (@Sendable () async throws -> Void)?) async throws
+        -> (SMTPReply, Int)
+    {
+        let c = try requireConnection(.bdat)
+        await c.setStage(.bdat)
+        let body: (size: Int, last: [UInt8], chunks: Int, overlongLines: Int)
+        do {
+            body = try await MessageStreamer.chunks(source, on: c, chunkSize: configuration.chunkSize,
+                                                    blockTimeout: timeouts.dataBlock, replyTimeout: timeouts.command)
+        } catch {
+            let lifted = await lift(error, stage: .bdat)
+            if let e = lifted as? SMTPError, e.reply != nil, connection != nil { await resetQuietly() }
+            throw lifted
+        }
+        try await commit(willCommit)
+        let command = SMTPCommand.bdat(size: body.last.count, last: true)
+        let tls = await c.isTLS
+        transcript.sent(.line(try command.line()), tls: tls)
+        transcript.sent(.summary("message: \(body.size) bytes, \(source.summary)"), tls: tls)
+        noteOverlongLines(body.overlongLines)
+        return (try await finalReply(after: try command.encoded() + body.last, stage: .bdat), body.size)
+    }
+
+    func noteOverlongLines(_ n: Int) {
+        guard n > 0 else { return }
+        transcript.fact("\(n) line\(n == 1 ? "" : "s") of the message exceed\(n == 1 ? "s" : "") \(SMTPLimits.textLine) octets "
+                        + "(RFC 5322 §2.1.1); servers may fold or refuse them")
+    }
+
+    /// Runs the caller's hook; if it throws, the connection is closed without the final dot, so
+    /// the message is certainly not accepted.
+    func commit(_ willCommit: (@Sendable () async throws -> Void)?) async throws {
+        guard let willCommit else { return }
+        do {
+            try await willCommit()
+        } catch {
+            transcript.fact("willCommit failed (\(error)); closing without the final dot: the message is not sent")
+            await closeConnection()
+            throw error
+        }
+    }
+
+    /// Sends the end of the data and reads the verdict. Any failure but a reply from here on is
+    /// `outcomeUnknown`: the server may have taken the message.
+    private func finalReply(after end: [UInt8], stage: Stage) async throws -> SMTPReply {
+        let c = try requireConnection(stage)
+        do {
+            try await c.write(end, log: nil, timeout: timeouts.dataBlock)
+            let reply = try await SMTPWire.read(on: c, timeout: timeouts.dataTermination, expected: [2])
+            if reply.code == 421 { await closeConnection() }
+            return reply
+        } catch is CancellationError {
+            await closeConnection()
+            throw CancellationError()
+        } catch {
+            transcript.diagnosis("the connection was lost after the end of the message and before the server's reply: "
+                                 + "the message may have been accepted; do not resend without checking")
+            var e = fail(.outcomeUnknown, stage: stage)
+            e.netIO = error as? NetIOError
+            if let wire = error as? SMTPError { e.evidence = wire.evidence }
+            await closeConnection()
+            throw e
+        }
+    }
+
+    /// RSET when a transaction may be open; errors ignored (the next send reconnects).
+    func resetQuietly() async {
+        guard let c = connection, await c.isOpen else { return }
+        do {
+            try await SMTPWire.send([.rset], on: c, secretLabel: secretLabel, timeout: timeouts.command)
+            let reply = try await SMTPWire.read(on: c, timeout: timeouts.command, expected: [2])
+            if reply.code == 421 { await closeConnection() }
+        } catch {
+            await closeConnection()
+        }
+        transactionOpen = false
+    }
+}
