@@ -1,0 +1,149 @@
+/// RFC 2047 encoded words (`=?utf-8?Q?M=C3=BCller?=`): encoding non-ASCII header text into
+/// words of at most 75 characters that never split a UTF-8 sequence, and decoding them in any
+/// charset iconv knows.
+enum EncodedWord {
+    /// RFC 2047 §5 (3): the characters a "Q" word may carry unencoded in every context
+    /// (phrase, comment, unstructured text). Space is written as `_`.
+    static func isQSafe(_ b: UInt8) -> Bool {
+        (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || (b >= 0x30 && b <= 0x39)
+            || b == UInt8(ascii: "!") || b == UInt8(ascii: "*") || b == UInt8(ascii: "+")
+            || b == UInt8(ascii: "-") || b == UInt8(ascii: "/")
+    }
+
+    private static let hex = Array("0123456789ABCDEF".utf8)
+    private static let prefixB = "=?utf-8?B?", prefixQ = "=?utf-8?Q?", suffix = "?="
+
+    /// Encodes `text` as a run of UTF-8 encoded words. The first word is at most `firstLimit`
+    /// characters (room left on the header's first line); the rest at most 75. B or Q is chosen
+    /// by which is shorter. Words break only between Unicode scalars.
+    static func encode(_ text: String, firstLimit: Int = MIMELimits.maximumEncodedWordLength) -> [String] {
+        let scalars = text.unicodeScalars.map { s -> [UInt8] in Array(String(s).utf8) }
+        var qLength = 0, bytes = 0
+        for u in scalars { for b in u { bytes += 1; qLength += (isQSafe(b) || b == 0x20) ? 1 : 3 } }
+        let useB = (bytes + 2) / 3 * 4 < qLength
+        let overhead = prefixB.utf8.count + suffix.utf8.count
+        var words: [String] = []
+        var limit = max(firstLimit, overhead + 12) - overhead
+        var pending: [UInt8] = []
+        var pendingLength = 0
+
+        func flush() {
+            guard !pending.isEmpty else { return }
+            if useB {
+                words.append(prefixB + Base64.encodeLine(pending) + suffix)
+            } else {
+                var q: [UInt8] = []
+                for b in pending { appendQ(b, to: &q) }
+                words.append(prefixQ + String(decoding: q, as: UTF8.self) + suffix)
+            }
+            pending.removeAll(keepingCapacity: true)
+            pendingLength = 0
+            limit = MIMELimits.maximumEncodedWordLength - overhead
+        }
+        for u in scalars {
+            let cost: Int
+            if useB {
+                cost = (pending.count + u.count + 2) / 3 * 4 - pendingLength
+            } else {
+                cost = u.reduce(0) { $0 + ((isQSafe($1) || $1 == 0x20) ? 1 : 3) }
+            }
+            if pendingLength + cost > limit { flush() }
+            pending += u
+            pendingLength = useB ? (pending.count + 2) / 3 * 4 : pendingLength + cost
+        }
+        flush()
+        if words.isEmpty { words.append(prefixQ + suffix) }
+        return words
+    }
+
+    private static func appendQ(_ b: UInt8, to q: inout [UInt8]) {
+        if b == 0x20 { q.append(UInt8(ascii: "_")) }
+        else if isQSafe(b) { q.append(b) }
+        else { q.append(UInt8(ascii: "=")); q.append(hex[Int(b >> 4)]); q.append(hex[Int(b & 15)]) }
+    }
+
+    // MARK: - decoding
+
+    /// Decodes every encoded word in `text` (RFC 2047 §6). White space between two adjacent
+    /// encoded words is dropped (§6.2); adjacent words in the same charset are joined before
+    /// decoding, so a character split across words by a broken mailer still decodes. A word
+    /// that cannot be decoded stays as written.
+    static func decodeText(_ text: String) -> String {
+        guard text.contains("=?") else { return text }
+        let s = Array(text.utf8)
+        var out: [UInt8] = []
+        var i = 0
+        var pendingBytes: [UInt8] = []
+        var pendingCharset: String?
+        var whitespaceSinceWord: [UInt8] = []
+
+        func flushPending() {
+            guard let cs = pendingCharset else { return }
+            let (t, _) = Charset.decodeLeniently(pendingBytes, charset: cs)
+            out += Array(t.utf8)
+            pendingBytes.removeAll()
+            pendingCharset = nil
+        }
+
+        while i < s.count {
+            if s[i] == UInt8(ascii: "="), i + 1 < s.count, s[i + 1] == UInt8(ascii: "?"),
+               let (charset, decoded, end) = parseWord(s, at: i) {
+                if pendingCharset != nil, Charset.normalise(charset) == Charset.normalise(pendingCharset!) {
+                    pendingBytes += decoded
+                } else {
+                    flushPending()
+                    pendingCharset = charset
+                    pendingBytes = decoded
+                }
+                whitespaceSinceWord.removeAll()
+                i = end
+                continue
+            }
+            if s[i] == 0x20 || s[i] == 0x09 || s[i] == 0x0D || s[i] == 0x0A, pendingCharset != nil {
+                whitespaceSinceWord.append(s[i] == 0x0D || s[i] == 0x0A ? 0x20 : s[i])
+                i += 1
+                continue
+            }
+            flushPending()
+            if !whitespaceSinceWord.isEmpty { out += whitespaceSinceWord; whitespaceSinceWord.removeAll() }
+            out.append(s[i])
+            i += 1
+        }
+        flushPending()
+        out += whitespaceSinceWord
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// `=?charset?encoding?text?=` at `start`: (charset, decoded bytes, index after the word).
+    static func parseWord(_ s: [UInt8], at start: Int) -> (String, [UInt8], Int)? {
+        var i = start + 2
+        let csStart = i
+        while i < s.count, s[i] != UInt8(ascii: "?") {
+            if s[i] <= 0x20 { return nil }
+            i += 1
+        }
+        guard i + 2 < s.count, i > csStart else { return nil }
+        let charset = String(decoding: s[csStart..<i], as: UTF8.self)
+        let enc = s[i + 1] | 0x20
+        guard s[i + 2] == UInt8(ascii: "?"), enc == UInt8(ascii: "b") || enc == UInt8(ascii: "q") else { return nil }
+        i += 3
+        let textStart = i
+        while i + 1 < s.count, !(s[i] == UInt8(ascii: "?") && s[i + 1] == UInt8(ascii: "=")) {
+            if s[i] == 0x0D || s[i] == 0x0A { return nil }
+            i += 1
+        }
+        guard i + 1 < s.count else { return nil }
+        let payload = s[textStart..<i]
+        let decoded: [UInt8]
+        if enc == UInt8(ascii: "b") {
+            var d = Base64Decoder()
+            var bytes: [UInt8] = []
+            d.decode(payload, into: &bytes)
+            d.finish(into: &bytes)
+            decoded = bytes
+        } else {
+            decoded = QuotedPrintable.decodeQWord(payload)
+        }
+        return (charset, decoded, i + 2)
+    }
+}
