@@ -217,7 +217,9 @@ public struct MIMEWriter: Sendable {
             }
             p.add("\r\n--" + b + "--" + (top ? "\r\n" : ""))
         case let .text(subtype, text):
-            let body = TextBody(text)
+            var body = TextBody(text)
+            // A single-part message's text ends in a line break, like every line (RFC 5322 §2.3).
+            if top, body.bytes.suffix(2) != [13, 10] { body.bytes += [13, 10] }
             let cte = body.chooseEncoding(allow8Bit: options.allow8BitMIME, boundaries: ancestors)
             if cte == .eightBit { p.requirements.insert(.eightBitMIME) }
             var h = headers + "Content-Type: text/\(subtype); charset=utf-8\r\n"
@@ -279,7 +281,7 @@ enum TransferEncoding: String {
 
 /// A text body as UTF-8 with every line break (CRLF, bare CR, bare LF) made CRLF (RFC 5322 §2.3).
 struct TextBody {
-    let bytes: [UInt8]
+    var bytes: [UInt8]
 
     init(_ text: String) {
         var out: [UInt8] = []

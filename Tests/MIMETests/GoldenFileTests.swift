@@ -16,7 +16,8 @@ import Foundation
             try Data(bytes).write(to: url)
         }
         let golden = [UInt8](try Data(contentsOf: url))
-        #expect(bytes == golden, "\(name): output differs from the golden file")
+        let same = bytes == golden
+        #expect(same, "\(name): output differs from the golden file")
         if bytes != golden {
             let a = text(bytes).components(separatedBy: "\r\n"), b = text(golden).components(separatedBy: "\r\n")
             for (i, (x, y)) in zip(a, b).enumerated() where x != y {
