@@ -27,6 +27,13 @@ def addresses(msg, field):
     return [{"name": a.display_name, "addr": a.addr_spec} for a in header.addresses]
 
 
+def content(part):
+    try:
+        return part.get_content()
+    except LookupError:   # an unknown charset: Python gives up; report the raw bytes as Latin-1
+        return (part.get_payload(decode=True) or b"").decode("latin-1")
+
+
 def report(path):
     with open(path, "rb") as f:
         msg = email.message_from_binary_file(f, policy=email.policy.default)
@@ -42,9 +49,9 @@ def report(path):
                           "sha256": hashlib.sha256(payload).hexdigest(), "size": len(payload),
                           "cid": (part["Content-ID"] or "").strip("<>") or None})
         elif part.get_content_type() == "text/plain" and text is None:
-            text = part.get_content()
+            text = content(part)
         elif part.get_content_type() == "text/html" and html is None:
-            html = part.get_content()
+            html = content(part)
     defects = [type(d).__name__ for p in msg.walk() for d in p.defects]
     return {
         "summary": summary(msg),

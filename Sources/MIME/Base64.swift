@@ -107,9 +107,10 @@ struct Base64LineEncoder {
 struct Base64Decoder {
     private var acc: UInt32 = 0
     private var bits = 0
+    private var quantumChars = 0
     /// Characters outside the alphabet (not white space) seen so far.
     private(set) var invalidCharacters = 0
-    /// The input ended inside a quantum (a truncated base64 body).
+    /// The input ended inside a quantum without padding (a truncated base64 body).
     private(set) var truncated = false
 
     private static let table: [Int8] = {
@@ -134,19 +135,20 @@ struct Base64Decoder {
 
     private mutating func decodeBuffer(_ buf: UnsafeRawBufferPointer, into out: inout [UInt8]) {
         out.reserveCapacity(out.count + buf.count * 3 / 4 + 3)
-        var acc = self.acc, bits = self.bits, invalid = 0
+        var acc = self.acc, bits = self.bits, invalid = 0, chars = self.quantumChars
         Base64Decoder.table.withUnsafeBufferPointer { table in
             for c in buf {
                 let v = table[Int(c)]
                 if v >= 0 {
                     acc = acc << 6 | UInt32(v)
+                    chars &+= 1
                     bits += 6
                     if bits >= 8 {
                         bits -= 8
                         out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
                     }
                 } else if v == -3 {
-                    bits = 0; acc = 0   // padding closes the quantum
+                    bits = 0; acc = 0; chars = 0   // padding closes the quantum
                 } else if v == -1 {
                     invalid += 1
                 }
@@ -154,12 +156,14 @@ struct Base64Decoder {
         }
         self.acc = acc & 0xFFFF
         self.bits = bits
+        self.quantumChars = chars & 3
         self.invalidCharacters += invalid
     }
 
-    /// Ends the input; a dangling 6 bits (one character of a quantum) marks it truncated.
+    /// Ends the input; a quantum left open (no `=` padding) marks it truncated.
     mutating func finish(into out: inout [UInt8]) {
-        if bits >= 6 { truncated = true }
+        if quantumChars != 0 { truncated = true }
+        quantumChars = 0
         bits = 0
         acc = 0
     }
