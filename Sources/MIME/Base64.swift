@@ -134,25 +134,32 @@ struct Base64Decoder {
     }
 
     private mutating func decodeBuffer(_ buf: UnsafeRawBufferPointer, into out: inout [UInt8]) {
-        out.reserveCapacity(out.count + buf.count * 3 / 4 + 3)
+        guard buf.count > 0 else { return }
         var acc = self.acc, bits = self.bits, invalid = 0, chars = self.quantumChars
-        Base64Decoder.table.withUnsafeBufferPointer { table in
-            for c in buf {
-                let v = table[Int(c)]
-                if v >= 0 {
-                    acc = acc << 6 | UInt32(v)
-                    chars &+= 1
-                    bits += 6
-                    if bits >= 8 {
-                        bits -= 8
-                        out.append(UInt8(truncatingIfNeeded: acc >> UInt32(bits)))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: buf.count * 3 / 4 + 4) { scratch in
+            let o = scratch.baseAddress!
+            var n = 0
+            Base64Decoder.table.withUnsafeBufferPointer { table in
+                let t = table.baseAddress!
+                for c in buf {
+                    let v = t[Int(c)]
+                    if v >= 0 {
+                        acc = acc << 6 | UInt32(v)
+                        chars &+= 1
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            o[n] = UInt8(truncatingIfNeeded: acc >> UInt32(bits))
+                            n += 1
+                        }
+                    } else if v == -3 {
+                        bits = 0; acc = 0; chars = 0   // padding closes the quantum
+                    } else if v == -1 {
+                        invalid += 1
                     }
-                } else if v == -3 {
-                    bits = 0; acc = 0; chars = 0   // padding closes the quantum
-                } else if v == -1 {
-                    invalid += 1
                 }
             }
+            out.append(contentsOf: UnsafeBufferPointer(start: o, count: n))
         }
         self.acc = acc & 0xFFFF
         self.bits = bits

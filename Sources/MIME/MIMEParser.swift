@@ -30,19 +30,21 @@ public enum MIMEParser {
     }
 
     /// The whole tree, from chunks arriving asynchronously (an IMAP literal, a file read).
-    public static func parse<S: AsyncSequence>(_ chunks: S) async throws -> ParsedMessage
+    public static func parse<S: AsyncSequence>(_ chunks: S, isolation: isolated (any Actor)? = #isolation) async throws -> ParsedMessage
     where S.Element: Collection, S.Element.Element == UInt8 {
         var tree = PartTreeBuilder()
-        try await parse(chunks) { tree.apply($0) }
+        try await parse(chunks, isolation: isolation) { tree.apply($0) }
         return ParsedMessage(root: tree.root)
     }
 
     /// Streams: `onEvent` receives each part's headers, its decoded body in pieces and its end,
     /// in bounded memory whatever the message size.
-    public static func parse<S: AsyncSequence>(_ chunks: S, onEvent: (MIMEEvent) async throws -> Void) async throws
+    public static func parse<S: AsyncSequence>(_ chunks: S, isolation: isolated (any Actor)? = #isolation,
+                                               onEvent: (MIMEEvent) async throws -> Void) async throws
     where S.Element: Collection, S.Element.Element == UInt8 {
         var parser = MIMEStreamParser()
-        for try await chunk in chunks {
+        var iterator = chunks.makeAsyncIterator()
+        while let chunk = try await iterator.next(isolation: isolation) {
             for e in parser.feed(chunk) { try await onEvent(e) }
         }
         for e in parser.finish() { try await onEvent(e) }

@@ -112,6 +112,10 @@ public struct MIMEStreamParser: Sendable {
         guard let base = buf.baseAddress else { return }
         var start = 0
         while start < buf.count {
+            if carry.isEmpty, !midLine, let l = leaf, !l.inHeaders, l.decoding == .base64, buf[start] != 0x2D {
+                start = bulkBase64(buf, from: start)
+                continue
+            }
             if let p = memchr(base + start, 10, buf.count - start) {
                 let lf = base.distance(to: UnsafeRawPointer(p))
                 if carry.isEmpty {
@@ -132,6 +136,36 @@ public struct MIMEStreamParser: Sendable {
                 if carry.count > Self.lineBufferLimit { flushPartialLine() }
             }
         }
+    }
+
+    /// Base64 body lines in bulk: everything up to the next line that starts with `-` (a
+    /// possible boundary; base64 never holds `-`) or the last complete line goes to the decoder
+    /// at once, since it skips line breaks anyway. Returns where line handling resumes.
+    private mutating func bulkBase64(_ buf: UnsafeRawBufferPointer, from start: Int) -> Int {
+        let base = buf.baseAddress!
+        var scan = start
+        var end = -1   // index after the last LF of the bulk region
+        while scan < buf.count, let p = memchr(base + scan, 0x2D, buf.count - scan) {
+            let dash = base.distance(to: UnsafeRawPointer(p))
+            if dash > start, buf[dash - 1] == 10 { end = dash; break }
+            scan = dash + 1
+        }
+        if end < 0 {
+            var last = buf.count - 1
+            while last >= start, buf[last] != 10 { last -= 1 }
+            guard last >= start else { return lineRest(buf, from: start) }
+            end = last + 1
+        }
+        leaf!.base64.decode(UnsafeRawBufferPointer(rebasing: buf[start..<end]), into: &out)
+        if out.count >= Self.outputChunk { emitBody() }
+        return end
+    }
+
+    /// No line break left in `buf`: keep the rest as the start of the next line.
+    private mutating func lineRest(_ buf: UnsafeRawBufferPointer, from start: Int) -> Int {
+        carry.append(contentsOf: buf[start...])
+        if carry.count > Self.lineBufferLimit { flushPartialLine() }
+        return buf.count
     }
 
     /// A line with no end in sight: handle all but the last two bytes (so a quoted-printable

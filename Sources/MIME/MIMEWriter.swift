@@ -83,7 +83,9 @@ public struct MIMEWriter: Sendable {
     /// Writes the message to `sink` in chunks of at most 64 KiB. Everything is validated before
     /// the first byte is handed over; only a file that changes while being read can fail later
     /// (``MIMEError/Kind/fileChanged``), and then the caller must discard what it received.
-    public func write(_ message: Message, to sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
+    /// Runs on the caller's actor (`isolation`), so the sink may touch the caller's state.
+    public func write(_ message: Message, isolation: isolated (any Actor)? = #isolation,
+                      to sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
         let p = try plan(message)
         var out = ChunkOutput(capacity: MIMELimits.writerChunkSize)
         for segment in p.segments {
@@ -112,10 +114,10 @@ public struct MIMEWriter: Sendable {
     }
 
     /// The whole message in memory; for small messages and tests.
-    public func encode(_ message: Message) async throws -> [UInt8] {
+    public func encode(_ message: Message, isolation: isolated (any Actor)? = #isolation) async throws -> [UInt8] {
         var all: [UInt8] = []
         all.reserveCapacity(try encodedSize(of: message))
-        try await write(message) { all += $0 }
+        try await write(message, isolation: isolation) { chunk in chunk.withUnsafeBufferPointer { all.append(contentsOf: $0) } }
         return all
     }
 
@@ -124,7 +126,7 @@ public struct MIMEWriter: Sendable {
     private static let fileChunk = 57 * 840   // whole base64 lines: 840 × 78 output bytes ≤ 64 KiB
 
     private func streamFile(_ url: URL, expectedSize: Int, name: String, encoder: inout Base64LineEncoder,
-                            out: inout ChunkOutput, _ sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
+                            out: inout ChunkOutput, _ sink: (ArraySlice<UInt8>) async throws -> Void, isolation: isolated (any Actor)? = #isolation) async throws {
         let field = "attachment \"\(name)\""
         let fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw MIMEError(.fileUnreadable, field: field, evidence: url.path + ": " + String(cString: strerror(errno))) }
@@ -374,13 +376,13 @@ struct ChunkOutput {
 
     init(capacity: Int) { buffer = [UInt8](repeating: 0, count: capacity) }
 
-    mutating func flush(_ sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
+    mutating func flush(_ sink: (ArraySlice<UInt8>) async throws -> Void, isolation: isolated (any Actor)? = #isolation) async throws {
         guard fill > 0 else { return }
         try await sink(buffer[0..<fill])
         fill = 0
     }
 
-    mutating func append(_ bytes: [UInt8], _ sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
+    mutating func append(_ bytes: [UInt8], _ sink: (ArraySlice<UInt8>) async throws -> Void, isolation: isolated (any Actor)? = #isolation) async throws {
         var offset = 0
         while offset < bytes.count {
             if fill == buffer.count { try await flush(sink) }
@@ -398,7 +400,7 @@ struct ChunkOutput {
 
     /// How many input bytes (≤ `remaining`) can be base64-encoded into the room left; flushes
     /// first when the room is small.
-    mutating func roomForBase64(_ sink: (ArraySlice<UInt8>) async throws -> Void, remaining: Int) async throws -> Int {
+    mutating func roomForBase64(_ sink: (ArraySlice<UInt8>) async throws -> Void, remaining: Int, isolation: isolated (any Actor)? = #isolation) async throws -> Int {
         func fitting() -> Int { max(0, (buffer.count - fill - 16) / 78 * 57) }
         if fitting() < min(remaining, 57 * 64) { try await flush(sink) }
         return min(remaining, fitting())
@@ -411,7 +413,7 @@ struct ChunkOutput {
     }
 
     /// The final quantum (the encoder never ends in CRLF: the delimiter's CRLF follows).
-    mutating func finishBase64(_ encoder: inout Base64LineEncoder, _ sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
+    mutating func finishBase64(_ encoder: inout Base64LineEncoder, _ sink: (ArraySlice<UInt8>) async throws -> Void, isolation: isolated (any Actor)? = #isolation) async throws {
         if buffer.count - fill < 8 { try await flush(sink) }
         let start = fill
         fill += buffer.withUnsafeMutableBufferPointer { dst in encoder.finish(into: dst.baseAddress! + start) }

@@ -31,6 +31,43 @@ import TestSupport
         }
     }
 
+    /// Random chunk sizes hit the bulk base64 path at every offset (chunk ends inside a line,
+    /// right after a line break, right before a boundary).
+    @Test func randomChunkingEqualsWhole() async throws {
+        var m = try Message.invoice()
+        m.htmlBody = "<p>x</p>"
+        try m.attach(data: Data((0..<20_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }), filename: "a.bin")
+        try m.attach(data: Data((0..<57).map { UInt8($0) }), filename: "b.bin")
+        let bytes = try await MIMEWriter().encode(m)
+        let whole = MIMEParser.parse(bytes)
+        #expect(whole.defects.isEmpty)
+        var rng = SeededRNG(seed: 3)
+        for _ in 0..<30 {
+            var parser = MIMEStreamParser()
+            var builder = PartTreeBuilder()
+            var offset = 0
+            while offset < bytes.count {
+                let n = min(Int.random(in: 1...300, using: &rng), bytes.count - offset)
+                for e in parser.feed(bytes[offset..<(offset + n)]) { builder.apply(e) }
+                offset += n
+            }
+            for e in parser.finish() { builder.apply(e) }
+            #expect(Self.tree(builder.root) == Self.tree(whole.root))
+            #expect(ParsedMessage(root: builder.root).attachments.map(\.body) == whole.attachments.map(\.body))
+        }
+    }
+
+    /// The sink may capture the caller's actor state (the writer runs on the caller's actor).
+    @MainActor @Test func writesFromTheMainActor() async throws {
+        var count = 0
+        try await MIMEWriter().write(try Message.invoice()) { count += $0.count }
+        #expect(count == (try MIMEWriter().encodedSize(of: try Message.invoice())))
+        var parts = 0
+        let stream = AsyncStream<[UInt8]> { c in c.yield(Array("Subject: x\r\n\r\nbody".utf8)); c.finish() }
+        try await MIMEParser.parse(stream) { if case .partStart = $0 { parts += 1 } }
+        #expect(parts == 1)
+    }
+
     @Test func asyncSequenceParse() async throws {
         var m = try Message.invoice()
         try m.attach(data: Data(repeating: 7, count: 100_000), filename: "sieben.bin")
