@@ -53,7 +53,7 @@ public struct Attachment: Sendable, Hashable {
         try HeaderValidation.checkNoControls(filename, field: "attachment file name")
         if let contentID {
             try HeaderValidation.checkNoControls(contentID, field: "Content-ID")
-            guard !contentID.isEmpty, contentID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") }) else {
+            guard !contentID.isEmpty, contentID.utf8.count <= MessageID.maximumLength, contentID.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F && $0 != UInt8(ascii: "<") && $0 != UInt8(ascii: ">") }) else {
                 throw MIMEError(.invalidContentID, field: "Content-ID", evidence: contentID)
             }
         }

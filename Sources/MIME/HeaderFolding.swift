@@ -43,7 +43,7 @@ enum HeaderFolding {
     /// string, non-ASCII as encoded words (RFC 2047 §5 (3)).
     static func displayNameTokens(_ name: String, firstLimit: Int) -> [String] {
         let isAtomText = name.utf8.allSatisfy { (Address.isAtext($0) && $0 < 0x80) || $0 == 0x20 }
-        if isAtomText, !name.hasPrefix(" "), !name.hasSuffix(" "), !name.contains("  ") {
+        if isAtomText, !name.hasPrefix(" "), !name.hasSuffix(" "), !name.contains("  "), !name.contains("=?") {
             return name.split(separator: " ").map(String.init)
         }
         if name.utf8.allSatisfy({ $0 < 0x80 && $0 >= 0x20 }), !name.contains("=?"), name.utf8.count <= 900 {

@@ -248,7 +248,7 @@ public struct MIMEWriter: Sendable {
         switch a.content {
         case .data(let d):
             size = d.count
-            if a.contentType.isText, let clean = TextBody.sevenBitClean(d, boundaries: ancestors) , clean {
+            if a.contentType.isText, TextBody.sevenBitClean(d, boundaries: ancestors) {
                 p.add(h + "Content-Transfer-Encoding: 7bit\r\n\r\n")
                 p.add([UInt8](d))
                 if top, !d.isEmpty, d.suffix(2) != Data([13, 10]) { p.add("\r\n") }
@@ -352,20 +352,19 @@ struct TextBody {
         return false
     }
 
-    /// For a text attachment in memory: true when it can go as 7bit unchanged (ASCII, no NUL,
-    /// CRLF line breaks only, lines ≤ 998, no boundary inside); nil when it cannot.
-    static func sevenBitClean(_ d: Data, boundaries: [String]) -> Bool? {
+    /// For a text attachment in memory: true when it can go as 7bit unchanged, so its bytes
+    /// arrive identical (ASCII, no NUL, CRLF line breaks only, lines ≤ 998, no boundary inside).
+    static func sevenBitClean(_ d: Data, boundaries: [String]) -> Bool {
         let u = [UInt8](d)
         var line = 0
         for (i, b) in u.enumerated() {
-            if b == 0 || b >= 0x80 { return nil }
-            if b == 13 { if i + 1 >= u.count || u[i + 1] != 10 { return nil }; continue }
-            if b == 10 { if i == 0 || u[i - 1] != 13 { return nil }; line = 0; continue }
+            if b == 0 || b >= 0x80 { return false }
+            if b == 13 { if i + 1 >= u.count || u[i + 1] != 10 { return false }; continue }
+            if b == 10 { if i == 0 || u[i - 1] != 13 { return false }; line = 0; continue }
             line += 1
-            if line > MIMELimits.maximumLineLength { return nil }
+            if line > MIMELimits.maximumLineLength { return false }
         }
-        if boundaries.contains(where: { contains(u, Array(("--" + $0).utf8)) }) { return nil }
-        return true
+        return !boundaries.contains { contains(u, Array(("--" + $0).utf8)) }
     }
 }
 

@@ -12,7 +12,7 @@ public import Foundation
 /// m.textBody = "Guten Tag …"
 /// try m.attach(file: URL(fileURLWithPath: "/tmp/Rechnung 1042.pdf"))
 /// ```
-public struct Message: Sendable {
+public struct Message: Sendable, Hashable {
     /// RFC 5322 §3.6.2 `From` (required to write).
     public var from: Address?
     /// RFC 5322 §3.6.2 `Sender`, when the submitter is not the author.

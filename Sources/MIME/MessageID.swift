@@ -1,12 +1,16 @@
 /// RFC 5322 §3.6.4 msg-id: `<id-left@id-right>`.
 enum MessageID {
+    /// The longest identifier accepted, so `Message-ID: <…>` stays within the 998-octet line
+    /// limit of RFC 5322 §2.1.1 (identifiers are not folded).
+    static let maximumLength = 900
+
     /// `<…>` form of `id` (angle brackets added when missing), validated: id-left and
     /// id-right are dot-atom-text (id-right may be a `[…]` literal); throws `.invalidMessageID`.
     static func normalise(_ id: String, field: String) throws(MIMEError) -> String {
         try HeaderValidation.checkNoControls(id, field: field)
         var core = Substring(id.trimmingWSP())
         if core.hasPrefix("<"), core.hasSuffix(">") { core = core.dropFirst().dropLast() }
-        guard let at = core.lastIndex(of: "@") else { throw MIMEError(.invalidMessageID, field: field, evidence: id) }
+        guard core.utf8.count <= maximumLength, let at = core.lastIndex(of: "@") else { throw MIMEError(.invalidMessageID, field: field, evidence: id) }
         let left = Array(core[..<at].utf8), right = core[core.index(after: at)...]
         let rightOK = (right.hasPrefix("[") && right.hasSuffix("]") && right.count > 2
                        && right.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F })
