@@ -1,0 +1,100 @@
+import Testing
+import Foundation
+@testable import MIME
+
+/// Encoding choices at their edges: boundary collisions, exact bytes of text attachments,
+/// identifiers near the line limit, nothing written before validation passes.
+@Suite struct WriterEdgeTests {
+    /// 7bit/8bit text that happens to hold a boundary line is sent quoted-printable instead
+    /// (RFC 2046 §5.1.1: the boundary must not appear in the encapsulated parts).
+    @Test func textHoldingTheBoundaryIsQuotedPrintable() async throws {
+        var m = try Message.invoice()
+        m.textBody = "before\n--=_boundary_0\nafter"
+        m.htmlBody = "<p>--=_boundary_0--</p>"
+        let bytes = try await deterministicWriter(.init(allow8BitMIME: true)).encode(m)
+        let p = MIMEParser.parse(bytes)
+        #expect(p.defects.isEmpty)
+        #expect(p.summary == "alternative(text/plain, text/html)")
+        #expect(p.text == "before\r\n--=_boundary_0\r\nafter")
+        #expect(p.html == "<p>--=_boundary_0--</p>")
+        #expect(p.root.children.map(\.transferEncoding) == ["quoted-printable", "quoted-printable"])
+    }
+
+    /// A text attachment is sent as 7bit only when its bytes can arrive unchanged; LF-only or
+    /// non-ASCII text goes base64, so the SHA-256 on the other side matches.
+    @Test func textAttachmentsKeepTheirBytes() async throws {
+        let samples: [(String, [UInt8])] = [
+            ("crlf.csv", Array("a;b\r\nc;d\r\n".utf8)),
+            ("lf.csv", Array("a;b\nc;d\n".utf8)),
+            ("latin1.txt", [0x47, 0x72, 0xFC, 0xDF, 0x65, 0x0D, 0x0A]),
+            ("long.txt", Array(String(repeating: "x", count: 1200).utf8)),
+        ]
+        var m = try Message.invoice()
+        for (name, bytes) in samples { try m.attach(data: Data(bytes), filename: name) }
+        let p = MIMEParser.parse(try await MIMEWriter().encode(m))
+        #expect(p.attachments.map(\.body) == samples.map(\.1))
+        #expect(p.attachments.map(\.transferEncoding) == ["7bit", "base64", "base64", "base64"])
+    }
+
+    @Test func displayNamesThatLookEncoded() async throws {
+        let tricky = ["=?utf-8?Q?x?=", "a =?b?= c", "Müller (Einkauf)", "\"quoted\"", "back\\slash", "x;y:z@w"]
+        var m = try Message.invoice()
+        m.to = try tricky.enumerated().map { try Address("t\($0.offset)@example.com", displayName: $0.element) }
+        let p = MIMEParser.parse(try await MIMEWriter().encode(m))
+        #expect(p.to.map(\.displayName) == tricky)
+    }
+
+    @Test func identifiersNearTheLineLimit() async throws {
+        var m = try Message.invoice()
+        m.messageID = "<" + String(repeating: "a", count: 880) + "@example.com>"
+        let bytes = try await MIMEWriter().encode(m)
+        #expect(crlfLines(bytes).lines.allSatisfy { $0.count <= 998 })
+        m.messageID = "<" + String(repeating: "a", count: 990) + "@example.com>"
+        await #expect { try await MIMEWriter().encode(m) } throws: { ($0 as? MIMEError)?.kind == .invalidMessageID }
+        #expect(throws: MIMEError.self) {
+            try Attachment(data: Data(), filename: "x.png", disposition: .inline, contentID: String(repeating: "c", count: 1000))
+        }
+        var h = try Message.invoice()
+        try h.addHeader(String(repeating: "X", count: 1000), "v")
+        await #expect { try await MIMEWriter().encode(h) } throws: { ($0 as? MIMEError)?.kind == .lineTooLong }
+    }
+
+    /// Every check runs before the first byte reaches the sink.
+    @Test func nothingIsWrittenBeforeValidation() async throws {
+        var m = try Message.invoice()
+        try m.attach(file: URL(fileURLWithPath: "/nonexistent/Rechnung.pdf"))
+        var calls = 0
+        await #expect { try await MIMEWriter().write(m) { _ in calls += 1 } } throws: { e in
+            guard let e = e as? MIMEError else { return false }
+            return e.kind == .fileUnreadable && e.field == "attachment \"Rechnung.pdf\"" && e.description.contains("/nonexistent/Rechnung.pdf")
+        }
+        #expect(calls == 0)
+        var n = try Message.invoice()
+        n.subject = "ok"
+        n.cc = [try Address("x@example.com")]
+        n.cc[0].addrSpec = "bad address"
+        await #expect { try await MIMEWriter().write(n) { _ in calls += 1 } } throws: { ($0 as? MIMEError)?.field == "Cc" }
+        #expect(calls == 0)
+    }
+
+    /// Bcc recipients are in the envelope only.
+    @Test func bccIsNeverWritten() async throws {
+        var m = try Message.invoice()
+        m.bcc = [try Address("secret@example.com", displayName: "Secret")]
+        let bytes = try await MIMEWriter().encode(m)
+        #expect(!text(bytes).contains("secret@example.com"))
+        #expect(!text(bytes).lowercased().contains("bcc"))
+        #expect(m.envelopeRecipients == ["ana@example.org", "secret@example.com"])
+    }
+
+    /// With 8BITMIME allowed, UTF-8 text goes 8bit and requirements say so; without, all
+    /// output is 7-bit ASCII and nothing is required.
+    @Test func requirements() async throws {
+        var m = try Message.invoice()
+        #expect(try MIMEWriter().requirements(of: m) == [])
+        #expect((try await MIMEWriter().encode(m)).allSatisfy { $0 < 0x80 })
+        #expect(try MIMEWriter(options: .init(allow8BitMIME: true)).requirements(of: m) == [.eightBitMIME])
+        m.textBody = "ascii only"
+        #expect(try MIMEWriter(options: .init(allow8BitMIME: true)).requirements(of: m) == [])
+    }
+}
