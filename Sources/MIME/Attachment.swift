@@ -15,13 +15,19 @@ public struct Attachment: Sendable, Hashable {
 
     /// RFC 2183 §2.1–2.2.
     public enum Disposition: String, Sendable, Hashable {
-        case attachment, inline
+        /// Shown as a file to save.
+        case attachment
+        /// Shown in the body (an image referenced by `cid:`).
+        case inline
     }
 
+    /// The bytes, or the file they are streamed from.
     public var content: Content
     /// The file name shown to the recipient (RFC 2183 §2.3), any Unicode; no CR, LF or NUL.
     public var filename: String
+    /// RFC 2045 §5 type; from the file extension unless given (``MediaType/forFileName(_:)``).
     public var contentType: MediaType
+    /// `attachment`, or `inline` for images shown in the HTML.
     public var disposition: Disposition
     /// RFC 2392 content ID without angle brackets, for inline parts referenced as `cid:…`.
     public var contentID: String?

@@ -26,6 +26,7 @@ public struct HeaderField: Sendable, Hashable, CustomStringConvertible {
         self.value = value
     }
 
+    /// `Name: value`.
     public var description: String { "\(name): \(value)" }
 }
 

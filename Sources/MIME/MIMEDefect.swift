@@ -1,6 +1,7 @@
 /// Something wrong with a parsed message that the parser worked around (in the spirit of
 /// RFC 5322 §4 "obsolete syntax" tolerance); recorded on the part, never thrown.
 public struct MIMEDefect: Sendable, Hashable, CustomStringConvertible {
+    /// What was wrong, independent of wording.
     public enum Kind: String, Sendable, Hashable {
         /// A multipart ended without its close delimiter `--boundary--` (RFC 2046 §5.1.1).
         case missingClosingBoundary
@@ -42,6 +43,7 @@ public struct MIMEDefect: Sendable, Hashable, CustomStringConvertible {
     /// Evidence: the charset, the header line, the encoding name.
     public var detail: String?
 
+    /// A defect at `path`; control characters in `detail` are made visible.
     public init(_ kind: Kind, path: [Int], detail: String? = nil) {
         self.kind = kind
         self.path = path

@@ -31,12 +31,14 @@ public struct MIMEError: Error, Sendable, Hashable, CustomStringConvertible {
         case invalidContentID
     }
 
+    /// What went wrong.
     public var kind: Kind
     /// The field or parameter concerned: `Subject`, `To`, `attachment file name`, …
     public var field: String
     /// The offending text, with CR, LF, NUL and other controls written as `\r`, `\n`, `\0`, `\xNN`.
     public var evidence: String?
 
+    /// An error about `field`; `evidence` is stored with control characters made visible.
     public init(_ kind: Kind, field: String, evidence: String? = nil) {
         self.kind = kind
         self.field = field

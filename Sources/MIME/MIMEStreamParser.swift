@@ -59,6 +59,7 @@ public struct MIMEStreamParser: Sendable {
     private var out: [UInt8] = []
     private var events: [MIMEEvent] = []
 
+    /// A parser at the start of a message.
     public init() {}
 
     /// Feeds the next bytes; returns the events they completed.

@@ -4,6 +4,7 @@ internal import Glibc
 /// What a written message needs from the SMTP transport.
 public struct MIMERequirements: OptionSet, Sendable, Hashable {
     public let rawValue: Int
+    /// Option-set storage.
     public init(rawValue: Int) { self.rawValue = rawValue }
     /// A part is sent as `8bit` (RFC 6152: `MAIL FROM:<…> BODY=8BITMIME`).
     public static let eightBitMIME = MIMERequirements(rawValue: 1)
@@ -28,6 +29,7 @@ public struct MIMEWriter: Sendable {
         /// The zone whose offset the Date field shows (RFC 5322 §3.3); UTC by default.
         public var timeZone: TimeZone
 
+        /// Defaults fit any SMTP server: 7-bit output, ASCII addresses, UTC dates.
         public init(allow8BitMIME: Bool = false, allowSMTPUTF8: Bool = false,
                     timeZone: TimeZone = TimeZone(secondsFromGMT: 0)!) {
             self.allow8BitMIME = allow8BitMIME
@@ -36,15 +38,18 @@ public struct MIMEWriter: Sendable {
         }
     }
 
+    /// What the transport allows (set from the server's EHLO capabilities).
     public var options: Options
     private let boundary: @Sendable (Int) -> String
     private let messageID: @Sendable (String) -> String
     private let clock: @Sendable () -> Date
 
     /// - Parameters:
-    ///   - boundary: the boundary for the n-th multipart (0-based, depth first); it must not be
-    ///     longer than 70 characters (RFC 2046 §5.1.1). Default: `=_ME_` + 24 random hex + `.n`,
-    ///     which quoted-printable and base64 output can never contain.
+    ///   - boundary: the boundary for the n-th multipart (0-based, depth first); 1–70 characters
+    ///     of RFC 2046 §5.1.1 `bchars`. Default: `=_ME_` + 24 random hex + `.n`, which
+    ///     quoted-printable and base64 output can never contain. An injected boundary should
+    ///     hold `=_` too (tests use `=_boundary_n`); 7bit/8bit text holding it is sent
+    ///     quoted-printable.
     ///   - messageID: a Message-ID for a message that has none, given From's domain.
     ///   - clock: the Date for a message that has none.
     public init(options: Options = .init(),

@@ -8,6 +8,7 @@ public struct MediaType: Sendable, Hashable, CustomStringConvertible {
     /// Parameters by lower-cased name (`charset`, `boundary`, `name`).
     public var parameters: [String: String]
 
+    /// A type from its parts (lower-cased here).
     public init(type: String, subtype: String, parameters: [String: String] = [:]) {
         self.type = type.lowercased()
         self.subtype = subtype.lowercased()
@@ -27,7 +28,9 @@ public struct MediaType: Sendable, Hashable, CustomStringConvertible {
     /// `type/subtype`.
     public var mimeType: String { type + "/" + subtype }
     public var description: String { mimeType }
+    /// RFC 2046 §5.1 multipart types.
     public var isMultipart: Bool { type == "multipart" }
+    /// RFC 2046 §4.1 text types.
     public var isText: Bool { type == "text" }
 
     /// RFC 2045 §5.1 token: any CHAR except SPACE, CTLs and tspecials.

@@ -21,6 +21,7 @@ public struct Message: Sendable, Hashable {
     public var replyTo: [Address] = []
     /// RFC 5322 §3.6.3 destination fields.
     public var to: [Address] = []
+    /// RFC 5322 §3.6.3 `Cc`.
     public var cc: [Address] = []
     /// Blind copies: envelope only, never written (RFC 5322 §3.6.3 third way).
     public var bcc: [Address] = []
@@ -45,6 +46,7 @@ public struct Message: Sendable, Hashable {
     /// Files attached (`multipart/mixed`).
     public var attachments: [Attachment] = []
 
+    /// A message; everything else is set through the properties and methods below.
     public init(from: Address? = nil, to: [Address] = [], subject: String? = nil,
                 textBody: String? = nil, htmlBody: String? = nil) {
         self.from = from

@@ -4,20 +4,27 @@ public import Foundation
 public struct ParsedMessage: Sendable {
     /// The message as a part: its headers are the message's header section.
     public var root: ParsedPart
+    /// The message's header section, decoded.
     public var headers: [HeaderField] { root.headers }
     /// RFC 5322 §3.6.5, RFC 2047 decoded.
     public var subject: String?
     /// RFC 5322 §3.6.2–3 address fields; entries that are not mailboxes are left out (a defect).
     public var from: [Address] = []
+    /// RFC 5322 §3.6.2 `Sender`.
     public var sender: Address?
+    /// RFC 5322 §3.6.2 `Reply-To`.
     public var replyTo: [Address] = []
+    /// RFC 5322 §3.6.3 `To`.
     public var to: [Address] = []
+    /// RFC 5322 §3.6.3 `Cc`.
     public var cc: [Address] = []
     /// RFC 5322 §3.3 origination date, when it parses.
     public var date: Date?
     /// RFC 5322 §3.6.4, with angle brackets as written.
     public var messageID: String?
+    /// RFC 5322 §3.6.4 `In-Reply-To`.
     public var inReplyTo: String?
+    /// RFC 5322 §3.6.4 `References`, oldest first.
     public var references: [String] = []
     /// The first text/plain body part (not an attachment), converted from its charset.
     public var text: String?
@@ -30,7 +37,8 @@ public struct ParsedMessage: Sendable {
     /// Every defect of every part, depth first.
     public var defects: [MIMEDefect] = []
 
-    init(root: ParsedPart) {
+    /// The message view of a part tree (also of an embedded message/rfc822 part's child).
+    public init(root: ParsedPart) {
         self.root = root
         let h = root.headers
         subject = h.value("Subject")
