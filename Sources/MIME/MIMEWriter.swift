@@ -103,6 +103,7 @@ public struct MIMEWriter: Sendable {
                 case .data(let data):
                     var offset = 0
                     while offset < data.count {
+                        try Task.checkCancellation()
                         let n = try await out.roomForBase64(sink, remaining: data.count - offset)
                         data.withUnsafeBytes { raw in
                             out.encode(&encoder, UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + n)]))

@@ -45,9 +45,10 @@ public struct ParsedPart: Sendable {
     /// Every part depth first, this one included.
     public var allParts: [ParsedPart] { [self] + children.flatMap(\.allParts) }
 
-    /// The structure in the form of ``Message/summary``.
+    /// The structure in the form of ``Message/summary`` (an embedded message/rfc822 shows as
+    /// `rfc822(…)`, as Python's `email` shows it).
     public var summary: String {
-        if contentType.isMultipart, !children.isEmpty {
+        if !children.isEmpty {
             return contentType.subtype + "(" + children.map(\.summary).joined(separator: ", ") + ")"
         }
         if let filename { return "\(contentType.mimeType) \"\(filename)\"" }

@@ -89,6 +89,7 @@ import Foundation
         let embedded = try #require(m.root.children.last?.children.first)
         #expect(embedded.headers.value("Subject") == "Lieferschein 77")
         #expect(embedded.summary == "mixed(text/plain, application/pdf \"Lieferschein 77.pdf\")")
+        #expect(m.summary == "mixed(text/plain, rfc822(mixed(text/plain, application/pdf \"Lieferschein 77.pdf\")))")
         #expect(m.attachments.map(\.filename) == ["Lieferschein 77.pdf"])
         #expect(m.attachments.first?.body == Self.pdf(300))
         #expect(ParsedMessage(root: embedded).subject == "Lieferschein 77")
@@ -104,8 +105,9 @@ import Foundation
 
     /// Python's `email` reads the corpus the same way: structure, subject, file names, bytes.
     @Test func pythonAgreesOnTheCorpus() throws {
+        // old-latin1.eml is left out: Python turns its raw Latin-1 Subject into U+FFFD, we decode it.
         let names = try FileManager.default.contentsOfDirectory(atPath: fixturesDirectory.appendingPathComponent("corpus").path)
-            .filter { $0.hasSuffix(".eml") && $0 != "broken.eml" && $0 != "forwarded.eml" && $0 != "old-latin1.eml" }.sorted()
+            .filter { $0.hasSuffix(".eml") && $0 != "old-latin1.eml" }.sorted()
         let reports = try PythonInteropTests.pythonReports(try names.map { try fixture("corpus/" + $0) })
         for (name, r) in zip(names, reports) {
             let m = try Self.parse(name)
