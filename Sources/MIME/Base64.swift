@@ -141,8 +141,25 @@ struct Base64Decoder {
             var n = 0
             Base64Decoder.table.withUnsafeBufferPointer { table in
                 let t = table.baseAddress!
-                for c in buf {
-                    let v = t[Int(c)]
+                let src = buf.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                let count = buf.count
+                var i = 0
+                while i < count {
+                    // Fast path: four alphabet characters at a quantum boundary.
+                    if bits == 0, i + 4 <= count {
+                        let a = t[Int(src[i])], b = t[Int(src[i + 1])], c = t[Int(src[i + 2])], d = t[Int(src[i + 3])]
+                        if (a | b | c | d) >= 0 {
+                            let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                            o[n] = UInt8(truncatingIfNeeded: v >> 16)
+                            o[n + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                            o[n + 2] = UInt8(truncatingIfNeeded: v)
+                            n += 3
+                            i += 4
+                            continue
+                        }
+                    }
+                    let v = t[Int(src[i])]
+                    i += 1
                     if v >= 0 {
                         acc = acc << 6 | UInt32(v)
                         chars &+= 1

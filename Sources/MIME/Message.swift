@@ -118,14 +118,16 @@ public struct Message: Sendable, Hashable {
 
     /// `RCPT TO`: To, Cc and Bcc addr-specs in that order, each once (compared case-insensitively
     /// in the domain, exactly in the local part, RFC 5321 §2.4).
-    public var envelopeRecipients: [String] {
+    public var envelopeRecipients: [String] { envelopeRecipientAddresses.map(\.addrSpec) }
+
+    /// ``envelopeSender`` as an ``Address`` (for its ``Address/asciiAddrSpec`` when the server
+    /// lacks SMTPUTF8).
+    public var envelopeSenderAddress: Address? { sender ?? from }
+
+    /// ``envelopeRecipients`` as ``Address``es, same order and de-duplication.
+    public var envelopeRecipientAddresses: [Address] {
         var seen = Set<String>()
-        var out: [String] = []
-        for a in to + cc + bcc {
-            let key = a.localPart + "@" + a.domain.lowercased()
-            if seen.insert(key).inserted { out.append(a.addrSpec) }
-        }
-        return out
+        return (to + cc + bcc).filter { seen.insert($0.localPart + "@" + $0.domain.lowercased()).inserted }
     }
 
     /// The structure for a transcript: `mixed(text/plain, application/pdf "Invoice 1042.pdf")`.

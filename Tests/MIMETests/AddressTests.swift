@@ -71,8 +71,12 @@ import Foundation
         m.bcc = [try Address("a@EXAMPLE.com"), try Address("d@example.com")]
         #expect(m.envelopeSender == "bounce@mailer.example")
         #expect(m.envelopeRecipients == ["a@example.com", "b@Example.COM", "c@example.com", "d@example.com"])
+        #expect(m.envelopeRecipientAddresses.map(\.addrSpec) == m.envelopeRecipients)
         m.sender = nil
         #expect(m.envelopeSender == "shop@example.com")
+        m.to.append(try Address("kunde@bücher.example"))
+        #expect(m.envelopeRecipientAddresses.last?.asciiAddrSpec == "kunde@xn--bcher-kva.example")
+        #expect(m.envelopeSenderAddress?.addrSpec == "shop@example.com")
     }
 
     @Test func summary() throws {
