@@ -85,9 +85,10 @@ enum EncodedWord {
             pendingCharset = nil
         }
 
+        let index = ScanIndex(s)
         while i < s.count {
             if s[i] == UInt8(ascii: "="), i + 1 < s.count, s[i + 1] == UInt8(ascii: "?"),
-               let (charset, decoded, end) = parseWord(s, at: i) {
+               let (charset, decoded, end) = parseWord(s, at: i, index: index) {
                 if pendingCharset != nil, Charset.normalise(charset) == Charset.normalise(pendingCharset!) {
                     pendingBytes += decoded
                 } else {
@@ -114,25 +115,46 @@ enum EncodedWord {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `=?charset?encoding?text?=` at `start`: (charset, decoded bytes, index after the word).
-    static func parseWord(_ s: [UInt8], at start: Int) -> (String, [UInt8], Int)? {
-        var i = start + 2
-        let csStart = i
-        while i < s.count, s[i] != UInt8(ascii: "?") {
-            if s[i] <= 0x20 { return nil }
-            i += 1
+    /// The longest encoded word the decoder accepts. RFC 2047 §2 allows 75 characters; real
+    /// mailers write longer ones, so this is generous.
+    static let maximumDecodedWordLength = 2048
+
+    /// For each position, where the next `?`, the next `?=` and the next white space or
+    /// control byte are: one backward pass, so finding every word in a header is linear even
+    /// when a hostile header is full of unterminated `=?`.
+    struct ScanIndex {
+        var nextQuestion: [Int32], nextEnd: [Int32], nextSpace: [Int32]
+        init(_ s: [UInt8]) {
+            let n = s.count
+            nextQuestion = [Int32](repeating: Int32(n), count: n + 1)
+            nextEnd = nextQuestion
+            nextSpace = nextQuestion
+            var i = n - 1
+            while i >= 0 {
+                nextQuestion[i] = s[i] == UInt8(ascii: "?") ? Int32(i) : nextQuestion[i + 1]
+                nextEnd[i] = (s[i] == UInt8(ascii: "?") && i + 1 < n && s[i + 1] == UInt8(ascii: "=")) ? Int32(i) : nextEnd[i + 1]
+                nextSpace[i] = s[i] <= 0x20 ? Int32(i) : nextSpace[i + 1]
+                i -= 1
+            }
         }
-        guard i + 2 < s.count, i > csStart else { return nil }
+    }
+
+    /// `=?charset?encoding?text?=` at `start`: (charset, decoded bytes, index after the word).
+    static func parseWord(_ s: [UInt8], at start: Int, index: ScanIndex? = nil) -> (String, [UInt8], Int)? {
+        let x = index ?? ScanIndex(s)
+        let csStart = start + 2
+        guard csStart < s.count else { return nil }
+        var i = Int(x.nextQuestion[csStart])
+        guard i > csStart, i + 2 < s.count, Int(x.nextSpace[csStart]) > i else { return nil }
         let charset = String(decoding: s[csStart..<i], as: UTF8.self)
         let enc = s[i + 1] | 0x20
         guard s[i + 2] == UInt8(ascii: "?"), enc == UInt8(ascii: "b") || enc == UInt8(ascii: "q") else { return nil }
         i += 3
         let textStart = i
-        while i + 1 < s.count, !(s[i] == UInt8(ascii: "?") && s[i + 1] == UInt8(ascii: "=")) {
-            if s[i] == 0x0D || s[i] == 0x0A { return nil }
-            i += 1
-        }
-        guard i + 1 < s.count else { return nil }
+        guard textStart <= s.count else { return nil }
+        i = Int(x.nextEnd[min(textStart, s.count)])
+        guard i + 1 < s.count, Int(x.nextSpace[min(textStart, s.count)]) > i,
+              i - start <= maximumDecodedWordLength else { return nil }
         let payload = s[textStart..<i]
         let decoded: [UInt8]
         if enc == UInt8(ascii: "b") {

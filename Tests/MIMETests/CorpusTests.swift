@@ -141,6 +141,16 @@ import Foundation
         #expect(m.headers.map(\.rawValue).joined().utf8.count <= MIMELimits.maximumHeaderSectionBytes)
     }
 
+    /// Unterminated encoded words everywhere: decoding stays linear (this would take minutes
+    /// if every `=?` were scanned to the end of the header).
+    @Test func hostileEncodedWordsStayLinear() {
+        let header = "Subject: " + String(repeating: "=?a?q?A", count: 30_000) + "\r\nTo: " + String(repeating: "=?x", count: 60_000) + "\r\n\r\nx"
+        let start = Date()
+        let m = MIMEParser.parse(Array(header.utf8))
+        #expect(m.subject?.hasPrefix("=?a?q?A") == true)
+        #expect(Date().timeIntervalSince(start) < 5)
+    }
+
     @Test func manyPartsAreBounded() {
         var s = "Content-Type: multipart/mixed; boundary=b\r\n\r\n"
         for _ in 0..<(MIMELimits.maximumPartCount + 50) { s += "--b\r\n\r\nx\r\n" }
