@@ -98,3 +98,52 @@ import Foundation
         #expect(try MIMEWriter(options: .init(allow8BitMIME: true)).requirements(of: m) == [])
     }
 }
+
+/// The file path and the in-memory path of the writer produce the same bytes.
+@Suite struct FileAttachmentTests {
+    @Test(arguments: [0, 1, 56, 57, 58, 47_880, 47_881, 100_000])
+    func fileAndDataWriteTheSameBytes(size: Int) async throws {
+        var rng = SeededRNG(seed: UInt64(size))
+        let bytes = (0..<size).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("same-\(UUID().uuidString).pdf")
+        try Data(bytes).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        var a = try Message.invoice()
+        try a.attach(file: url, filename: "Rechnung.pdf")
+        var b = try Message.invoice()
+        try b.attach(data: Data(bytes), filename: "Rechnung.pdf")
+        let writer = deterministicWriter()
+        let fromFile = try await writer.encode(a)
+        let fromData = try await writer.encode(b)
+        #expect(fromFile == fromData)
+        #expect(fromFile.count == (try writer.encodedSize(of: a)))
+        #expect(MIMEParser.parse(fromFile).attachments.first?.body == bytes)
+    }
+}
+
+/// Lines longer than the parser's line buffer are handled in pieces, never buffered whole.
+@Suite struct LongLineTests {
+    @Test func longLinesParseInPieces() async throws {
+        let long = String(repeating: "0123456789", count: 10_000)   // 100 KB, no line break
+        let raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + long
+            + "\r\n--b\r\nContent-Type: text/html\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n" + long.replacingOccurrences(of: "5", with: "=35")
+            + "\r\n--b--\r\n"
+        let bytes = Array(raw.utf8)
+        let whole = MIMEParser.parse(bytes)
+        #expect(whole.text == long)
+        #expect(whole.html == long)
+        #expect(whole.defects.map(\.kind) == [.lineTooLong, .lineTooLong])
+        var parser = MIMEStreamParser()
+        var builder = PartTreeBuilder()
+        var i = 0
+        while i < bytes.count {
+            let n = min(7, bytes.count - i)
+            for e in parser.feed(bytes[i..<(i + n)]) { builder.apply(e) }
+            i += n
+        }
+        for e in parser.finish() { builder.apply(e) }
+        let pieces = ParsedMessage(root: builder.root)
+        #expect(pieces.text == long)
+        #expect(pieces.html == long)
+    }
+}
