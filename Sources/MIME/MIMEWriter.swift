@@ -91,72 +91,31 @@ public struct MIMEWriter: Sendable {
     /// Runs on the caller's actor (`isolation`), so the sink may touch the caller's state.
     public func write(_ message: Message, isolation: isolated (any Actor)? = #isolation,
                       to sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
-        let p = try plan(message)
-        var out = ChunkOutput(capacity: MIMELimits.writerChunkSize)
-        for segment in p.segments {
-            switch segment {
-            case .bytes(let bytes):
-                try await out.append(bytes, sink)
-            case .base64(let content, let size, let name):
-                var encoder = Base64LineEncoder()
-                switch content {
-                case .data(let data):
-                    var offset = 0
-                    while offset < data.count {
-                        try Task.checkCancellation()
-                        let n = try await out.roomForBase64(sink, remaining: data.count - offset)
-                        data.withUnsafeBytes { raw in
-                            out.encode(&encoder, UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + n)]))
-                        }
-                        offset += n
-                    }
-                case .file(let url):
-                    try await streamFile(url, expectedSize: size, name: name, encoder: &encoder, out: &out, sink)
-                }
-                try await out.finishBase64(&encoder, sink)
-            }
+        var chunks = MessageChunks(try plan(message))
+        while let chunk = try chunks.next() {
+            try Task.checkCancellation()
+            try await sink(chunk)
         }
-        try await out.flush(sink)
+    }
+
+    /// The same bytes as ``write(_:isolation:to:)``, for synchronous sinks (a spool file being
+    /// written under a lock, `Outbox.enqueue(envelope:…body:)`). File attachments are read with
+    /// blocking reads either way; each buffer is valid only during the call.
+    public func writeSynchronously(_ message: Message, to sink: (UnsafeRawBufferPointer) throws -> Void) throws {
+        var chunks = MessageChunks(try plan(message))
+        while let chunk = try chunks.next() {
+            try chunk.withUnsafeBytes { try sink($0) }
+        }
     }
 
     /// The whole message in memory; for small messages and tests.
-    public func encode(_ message: Message, isolation: isolated (any Actor)? = #isolation) async throws -> [UInt8] {
+    public func encode(_ message: Message) async throws -> [UInt8] {
+        let p = try plan(message)
         var all: [UInt8] = []
-        all.reserveCapacity(try encodedSize(of: message))
-        try await write(message, isolation: isolation) { chunk in chunk.withUnsafeBufferPointer { all.append(contentsOf: $0) } }
+        all.reserveCapacity(p.size)
+        var chunks = MessageChunks(p)
+        while let chunk = try chunks.next() { chunk.withUnsafeBufferPointer { all.append(contentsOf: $0) } }
         return all
-    }
-
-    // MARK: - streaming a file
-
-    private static let fileChunk = 57 * 840   // whole base64 lines: 840 × 78 output bytes ≤ 64 KiB
-
-    private func streamFile(_ url: URL, expectedSize: Int, name: String, encoder: inout Base64LineEncoder,
-                            out: inout ChunkOutput, _ sink: (ArraySlice<UInt8>) async throws -> Void, isolation: isolated (any Actor)? = #isolation) async throws {
-        let field = "attachment \"\(name)\""
-        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw MIMEError(.fileUnreadable, field: field, evidence: url.path + ": " + String(cString: strerror(errno))) }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: MIMEWriter.fileChunk)
-        var total = 0
-        while true {
-            try Task.checkCancellation()
-            let want = min(MIMEWriter.fileChunk, max(expectedSize - total, 1))
-            let n = try await out.roomForBase64(sink, remaining: want)
-            let got = buffer.withUnsafeMutableBytes { raw -> Int in
-                var r: Int
-                repeat { r = read(fd, raw.baseAddress!, n) } while r < 0 && errno == EINTR
-                return r
-            }
-            if got < 0 { throw MIMEError(.fileUnreadable, field: field, evidence: url.path + ": " + String(cString: strerror(errno))) }
-            if got == 0 { break }
-            total += got
-            if total > expectedSize { throw MIMEError(.fileChanged, field: field, evidence: "\(url.path): grew past \(expectedSize) bytes") }
-            buffer.withUnsafeBytes { raw in out.encode(&encoder, UnsafeRawBufferPointer(rebasing: raw[0..<got])) }
-        }
-        if total != expectedSize {
-            throw MIMEError(.fileChanged, field: field, evidence: "\(url.path): \(total) bytes, measured \(expectedSize)")
-        }
     }
 
     // MARK: - planning
@@ -374,53 +333,3 @@ struct TextBody {
     }
 }
 
-/// The writer's one output buffer: filled, handed to the sink when full, reused.
-struct ChunkOutput {
-    private var buffer: [UInt8]
-    private var fill = 0
-
-    init(capacity: Int) { buffer = [UInt8](repeating: 0, count: capacity) }
-
-    mutating func flush(_ sink: (ArraySlice<UInt8>) async throws -> Void, isolation: isolated (any Actor)? = #isolation) async throws {
-        guard fill > 0 else { return }
-        try await sink(buffer[0..<fill])
-        fill = 0
-    }
-
-    mutating func append(_ bytes: [UInt8], _ sink: (ArraySlice<UInt8>) async throws -> Void, isolation: isolated (any Actor)? = #isolation) async throws {
-        var offset = 0
-        while offset < bytes.count {
-            if fill == buffer.count { try await flush(sink) }
-            let n = min(buffer.count - fill, bytes.count - offset)
-            let start = fill
-            buffer.withUnsafeMutableBufferPointer { dst in
-                bytes.withUnsafeBufferPointer { src in
-                    (dst.baseAddress! + start).update(from: src.baseAddress! + offset, count: n)
-                }
-            }
-            fill += n
-            offset += n
-        }
-    }
-
-    /// How many input bytes (≤ `remaining`) can be base64-encoded into the room left; flushes
-    /// first when the room is small.
-    mutating func roomForBase64(_ sink: (ArraySlice<UInt8>) async throws -> Void, remaining: Int, isolation: isolated (any Actor)? = #isolation) async throws -> Int {
-        func fitting() -> Int { max(0, (buffer.count - fill - 16) / 78 * 57) }
-        if fitting() < min(remaining, 57 * 64) { try await flush(sink) }
-        return min(remaining, fitting())
-    }
-
-    mutating func encode(_ encoder: inout Base64LineEncoder, _ input: UnsafeRawBufferPointer) {
-        let start = fill
-        let n = buffer.withUnsafeMutableBufferPointer { dst in encoder.encode(input, into: dst.baseAddress! + start) }
-        fill += n
-    }
-
-    /// The final quantum (the encoder never ends in CRLF: the delimiter's CRLF follows).
-    mutating func finishBase64(_ encoder: inout Base64LineEncoder, _ sink: (ArraySlice<UInt8>) async throws -> Void, isolation: isolated (any Actor)? = #isolation) async throws {
-        if buffer.count - fill < 8 { try await flush(sink) }
-        let start = fill
-        fill += buffer.withUnsafeMutableBufferPointer { dst in encoder.finish(into: dst.baseAddress! + start) }
-    }
-}

@@ -147,3 +147,42 @@ import Foundation
         #expect(pieces.html == long)
     }
 }
+
+/// The synchronous writer (for spool files) gives the same bytes in the same chunk sizes.
+@Suite struct SynchronousWriterTests {
+    @Test func sameBytesAsAsync() async throws {
+        var m = try Message.invoice()
+        m.htmlBody = String(repeating: "<p>Grüße</p>\n", count: 8000)
+        try m.attach(data: Data((0..<150_000).map { UInt8(truncatingIfNeeded: $0 * 13) }), filename: "x.bin")
+        let writer = deterministicWriter()
+        var sync: [UInt8] = []
+        var chunks = 0
+        try writer.writeSynchronously(m) { buffer in
+            #expect(buffer.count <= MIMELimits.writerChunkSize)
+            sync += buffer
+            chunks += 1
+        }
+        #expect(sync == (try await writer.encode(m)))
+        #expect(sync.count == (try writer.encodedSize(of: m)))
+        #expect(chunks > 3)
+    }
+
+    @Test func emptyFileThatGrowsIsAnError() throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("empty-\(UUID().uuidString).txt")
+        try Data().write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        var m = try Message.invoice()
+        try m.attach(file: url)
+        let writer = MIMEWriter()
+        var written = 0
+        try writer.writeSynchronously(m) { written += $0.count }
+        #expect(written == (try writer.encodedSize(of: m)))
+        #expect(MIMEParser.parse(try { var b: [UInt8] = []; try writer.writeSynchronously(m) { b += $0 }; return b }()).attachments.first?.size == 0)
+        // A big attachment first, so the sink is called before the file is reached.
+        m.attachments.insert(try Attachment(data: Data(count: 200_000), filename: "first.bin"), at: 0)
+        var first = true
+        #expect { try writer.writeSynchronously(m) { _ in
+            if first { first = false; try Data("now longer".utf8).write(to: url) }
+        } } throws: { ($0 as? MIMEError)?.kind == .fileChanged }
+    }
+}
