@@ -49,6 +49,63 @@ import TestSupport
         return String(r.stdout.prefix(64))
     }
 
+    /// SHA-256 of several byte strings with one `sha256sum` run.
+    static func sha256Hex(many: [[UInt8]]) throws -> [String] {
+        guard !many.isEmpty else { return [] }
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mime-shas-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        var paths: [String] = []
+        for (i, b) in many.enumerated() {
+            let url = dir.appendingPathComponent("\(i)")
+            try Data(b).write(to: url)
+            paths.append(url.path)
+        }
+        let r = try run("/usr/bin/sha256sum", paths)
+        return r.stdout.split(separator: "\n").map { String($0.prefix(64)) }
+    }
+
+    /// The property-style messages of ``RoundTripTests`` (random names, subjects, binary
+    /// attachments), all read by Python in one run.
+    @Test func pythonReadsRandomMessages() async throws {
+        var rng = SeededRNG(seed: 0xC0FFEE)
+        var messages: [Message] = []
+        for i in 0..<60 {
+            var m = Message(from: try Address("shop\(i)@example.com", displayName: RoundTripTests.randomName(&rng)))
+            m.to = [try Address("kunde@bücher.example", displayName: RoundTripTests.randomName(&rng))]
+            m.subject = RoundTripTests.randomString(RoundTripTests.subjectAlphabet, 1...90, &rng).trimmingCharacters(in: .whitespaces)
+            m.textBody = "Text \(i)"
+            for j in 0..<Int.random(in: 0...2, using: &rng) {
+                let bytes = (0..<Int.random(in: 0...3000, using: &rng)).map { _ in UInt8.random(in: 0...255, using: &rng) }
+                let name = RoundTripTests.randomString(RoundTripTests.nameAlphabet + [" "], 1...60, &rng).trimmingCharacters(in: .whitespaces) + "\(j).pdf"
+                try m.attach(data: Data(bytes), filename: name)
+            }
+            messages.append(m)
+        }
+        var encoded: [[UInt8]] = []
+        for m in messages { encoded.append(try await MIMEWriter().encode(m)) }
+        let reports = try Self.pythonReports(encoded)
+        let files = messages.flatMap(\.attachments)
+        let shas = try Self.sha256Hex(many: files.map { a in
+            if case .data(let d) = a.content { return [UInt8](d) }
+            return []
+        })
+        var k = 0
+        for (i, (m, r)) in zip(messages, reports).enumerated() {
+            #expect(r.summary == m.summary, "message \(i)")
+            #expect(r.subject == m.subject, "message \(i)")
+            #expect(r.from.map(\.name) == [m.from?.displayName ?? ""], "message \(i)")
+            #expect(r.to.map(\.name) == m.to.map { $0.displayName ?? "" }, "message \(i)")
+            #expect(r.to.map(\.addr) == ["kunde@xn--bcher-kva.example"])
+            #expect(r.defects.isEmpty, "message \(i): \(r.defects)")
+            #expect(r.files.map(\.filename) == m.attachments.map(\.filename), "message \(i)")
+            for f in r.files {
+                #expect(f.sha256 == shas[k], "message \(i) \(f.filename)")
+                k += 1
+            }
+        }
+    }
+
     /// Messages covering every structure the builder makes, with non-ASCII everywhere.
     static func sampleMessages() throws -> [Message] {
         var out: [Message] = []
