@@ -74,7 +74,7 @@ public struct MIMEWriter: Sendable {
         return m
     }
 
-    /// The exact number of bytes ``write(_:to:)`` produces for this message. File attachments
+    /// The exact number of bytes ``write(_:isolation:to:)`` produces for this message. File attachments
     /// are measured, not read. Throws the first ``MIMEError`` (fields, addresses, files).
     public func encodedSize(of message: Message) throws -> Int {
         try plan(message).size
