@@ -15,14 +15,20 @@ enum EncodedWord {
 
     /// Encodes `text` as a run of UTF-8 encoded words. The first word is at most `firstLimit`
     /// characters (room left on the header's first line); the rest at most 75. B or Q is chosen
-    /// by which is shorter. Words break only between Unicode scalars.
+    /// by which is shorter. Words break between user-perceived characters (so an emoji
+    /// sequence or an accent stays whole for clients that render words one by one), and
+    /// between Unicode scalars inside a character too long for one word: never inside UTF-8.
     static func encode(_ text: String, firstLimit: Int = MIMELimits.maximumEncodedWordLength) -> [String] {
-        let scalars = text.unicodeScalars.map { s -> [UInt8] in Array(String(s).utf8) }
-        var qLength = 0, bytes = 0
-        for u in scalars { for b in u { bytes += 1; qLength += (isQSafe(b) || b == 0x20) ? 1 : 3 } }
-        let useB = (bytes + 2) / 3 * 4 < qLength
+        // Header text is short: grapheme iteration is fine here (never used on bodies).
+        let characters: [(bytes: [UInt8], scalars: [[UInt8]])] = text.map { c in
+            (Array(String(c).utf8), c.unicodeScalars.map { Array(String($0).utf8) })
+        }
+        var qLength = 0, byteCount = 0
+        for c in characters { for b in c.bytes { byteCount += 1; qLength += (isQSafe(b) || b == 0x20) ? 1 : 3 } }
+        let useB = (byteCount + 2) / 3 * 4 < qLength
         let overhead = prefixB.utf8.count + suffix.utf8.count
         var words: [String] = []
+        // At least 12 characters of payload: room for any one scalar (4 bytes: "=XX" × 4).
         var limit = max(firstLimit, overhead + 12) - overhead
         var pending: [UInt8] = []
         var pendingLength = 0
@@ -40,16 +46,23 @@ enum EncodedWord {
             pendingLength = 0
             limit = MIMELimits.maximumEncodedWordLength - overhead
         }
-        for u in scalars {
-            let cost: Int
-            if useB {
-                cost = (pending.count + u.count + 2) / 3 * 4 - pendingLength
-            } else {
-                cost = u.reduce(0) { $0 + ((isQSafe($1) || $1 == 0x20) ? 1 : 3) }
-            }
-            if pendingLength + cost > limit { flush() }
+        func cost(_ u: [UInt8]) -> Int {
+            useB ? (pending.count + u.count + 2) / 3 * 4 - pendingLength
+                 : u.reduce(0) { $0 + ((isQSafe($1) || $1 == 0x20) ? 1 : 3) }
+        }
+        func add(_ u: [UInt8]) {
+            if pendingLength + cost(u) > limit { flush() }
+            let c = cost(u)
             pending += u
-            pendingLength = useB ? (pending.count + 2) / 3 * 4 : pendingLength + cost
+            pendingLength = useB ? (pending.count + 2) / 3 * 4 : pendingLength + c
+        }
+        for c in characters {
+            if pendingLength + cost(c.bytes) > limit { flush() }
+            if cost(c.bytes) <= limit {
+                add(c.bytes)
+            } else {
+                for s in c.scalars { add(s) }   // a character too long for one word
+            }
         }
         flush()
         if words.isEmpty { words.append(prefixQ + suffix) }

@@ -87,6 +87,22 @@ import Foundation
         }
     }
 
+    /// Words break between user-perceived characters when they fit in one word.
+    @Test func encodedWordsKeepCharactersWhole() {
+        let family = "👩‍👩‍👧‍👦"   // 25 bytes, one character
+        let s = String(repeating: "é" + family, count: 6)
+        for limit in [75, 30, 12] {
+            let words = EncodedWord.encode(s, firstLimit: limit)
+            #expect(words.allSatisfy { $0.count <= 75 })
+            for w in words.dropFirst() {
+                let (_, bytes, _) = EncodedWord.parseWord(Array(w.utf8), at: 0)!
+                let t = String(decoding: bytes, as: UTF8.self)
+                #expect(t.allSatisfy { $0 == "é" || $0 == Character(family) }, "\(w) splits a character")
+            }
+            #expect(EncodedWord.decodeText(words.joined(separator: " ")) == s)
+        }
+    }
+
     @Test func decodesEncodedWordsInOtherCharsets() {
         #expect(EncodedWord.decodeText("=?ISO-8859-1?Q?Andr=E9?= Pirard") == "André Pirard")
         #expect(EncodedWord.decodeText("=?windows-1252?Q?=80_5?=") == "€ 5")
