@@ -1,0 +1,194 @@
+/// RFC 2045 §6.8 base64: a streaming encoder that writes 76-character CRLF lines straight into
+/// a byte buffer, and a tolerant streaming decoder. Both work on bytes, never on Strings.
+enum Base64 {
+    static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
+
+    /// The exact encoded size of `count` bytes in lines of 76 characters separated by CRLF
+    /// (no CRLF after the last line; zero bytes encode to nothing).
+    static func encodedSize(of count: Int) -> Int {
+        let chars = (count + 2) / 3 * 4
+        let lines = (chars + MIMELimits.base64LineLength - 1) / MIMELimits.base64LineLength
+        return chars + 2 * max(lines - 1, 0)
+    }
+
+    /// One unbroken base64 string (for RFC 2047 "B" words).
+    static func encodeLine(_ bytes: [UInt8]) -> String {
+        var out: [UInt8] = []
+        out.reserveCapacity((bytes.count + 2) / 3 * 4)
+        var i = 0
+        while i + 3 <= bytes.count {
+            let v = UInt32(bytes[i]) << 16 | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2])
+            out += [alphabet[Int(v >> 18)], alphabet[Int(v >> 12 & 63)], alphabet[Int(v >> 6 & 63)], alphabet[Int(v & 63)]]
+            i += 3
+        }
+        let rest = bytes.count - i
+        if rest > 0 {
+            let v = UInt32(bytes[i]) << 16 | (rest == 2 ? UInt32(bytes[i + 1]) << 8 : 0)
+            out += [alphabet[Int(v >> 18)], alphabet[Int(v >> 12 & 63)],
+                    rest == 2 ? alphabet[Int(v >> 6 & 63)] : UInt8(ascii: "="), UInt8(ascii: "=")]
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}
+
+/// Streaming RFC 2045 §6.8 encoder: feed any chunks, get 76-character lines separated by CRLF
+/// (a line break is written before a line, so the output never ends in one).
+struct Base64LineEncoder {
+    private var carry: (UInt8, UInt8) = (0, 0)
+    private var carryCount = 0
+    private var column = 0
+
+    /// The most bytes `encode` can write for `count` input bytes (for sizing the destination).
+    static func maximumOutput(for count: Int) -> Int {
+        let chars = (count + 4) / 3 * 4
+        return chars + 2 * (chars / MIMELimits.base64LineLength + 2)
+    }
+
+    /// Encodes `input` into `dst`, which must have room for `maximumOutput(for: input.count)`;
+    /// returns the bytes written.
+    mutating func encode(_ input: UnsafeRawBufferPointer, into dst: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        var i = 0
+        let count = input.count
+        guard count > 0, let src = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+        Base64.alphabet.withUnsafeBufferPointer { table in
+            let t = table.baseAddress!
+            @inline(__always) func quad(_ a: UInt8, _ b: UInt8, _ c: UInt8) {
+                if column == MIMELimits.base64LineLength {
+                    dst[n] = 13; dst[n + 1] = 10
+                    n += 2
+                    column = 0
+                }
+                let v = UInt32(a) << 16 | UInt32(b) << 8 | UInt32(c)
+                dst[n] = t[Int(v >> 18)]
+                dst[n + 1] = t[Int(v >> 12 & 63)]
+                dst[n + 2] = t[Int(v >> 6 & 63)]
+                dst[n + 3] = t[Int(v & 63)]
+                n += 4
+                column += 4
+            }
+            // Complete a triple left over from the previous chunk.
+            while carryCount > 0 && i < count {
+                if carryCount == 1 { carry.1 = src[i]; carryCount = 2; i += 1 }
+                else { quad(carry.0, carry.1, src[i]); carryCount = 0; i += 1 }
+            }
+            while i + 3 <= count {
+                quad(src[i], src[i + 1], src[i + 2])
+                i += 3
+            }
+            let rest = count - i
+            if rest == 1 { carry.0 = src[i]; carryCount = 1 }
+            else if rest == 2 { carry = (src[i], src[i + 1]); carryCount = 2 }
+        }
+        return n
+    }
+
+    /// Writes the padded final quantum (at most 6 bytes); returns the bytes written.
+    mutating func finish(into dst: UnsafeMutablePointer<UInt8>) -> Int {
+        var n = 0
+        if carryCount > 0 {
+            if column == MIMELimits.base64LineLength { dst[0] = 13; dst[1] = 10; n = 2; column = 0 }
+            let t = Base64.alphabet
+            let v = UInt32(carry.0) << 16 | (carryCount == 2 ? UInt32(carry.1) << 8 : 0)
+            dst[n] = t[Int(v >> 18)]
+            dst[n + 1] = t[Int(v >> 12 & 63)]
+            dst[n + 2] = carryCount == 2 ? t[Int(v >> 6 & 63)] : UInt8(ascii: "=")
+            dst[n + 3] = UInt8(ascii: "=")
+            n += 4
+            carryCount = 0
+        }
+        column = 0
+        return n
+    }
+}
+
+/// Tolerant streaming RFC 2045 §6.8 decoder: white space skipped, other characters outside the
+/// alphabet skipped and counted, a truncated final quantum decoded as far as it goes.
+struct Base64Decoder {
+    private var acc: UInt32 = 0
+    private var bits = 0
+    private var quantumChars = 0
+    /// Characters outside the alphabet (not white space) seen so far.
+    private(set) var invalidCharacters = 0
+    /// The input ended inside a quantum without padding (a truncated base64 body).
+    private(set) var truncated = false
+
+    private static let table: [Int8] = {
+        var t = [Int8](repeating: -1, count: 256)
+        for (i, c) in Base64.alphabet.enumerated() { t[Int(c)] = Int8(i) }
+        for ws in [9, 10, 13, 32] { t[ws] = -2 }
+        t[Int(UInt8(ascii: "="))] = -3
+        t[Int(UInt8(ascii: "-"))] = 62   // base64url seen in broken mailers
+        t[Int(UInt8(ascii: "_"))] = 63
+        return t
+    }()
+
+    mutating func decode<C: Collection<UInt8>>(_ input: C, into out: inout [UInt8]) {
+        let done: Void? = input.withContiguousStorageIfAvailable { buf in
+            decodeBuffer(UnsafeRawBufferPointer(buf), into: &out)
+        }
+        if done == nil {
+            let copy = Array(input)
+            copy.withUnsafeBytes { decodeBuffer($0, into: &out) }
+        }
+    }
+
+    private mutating func decodeBuffer(_ buf: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+        guard buf.count > 0 else { return }
+        var acc = self.acc, bits = self.bits, invalid = 0, chars = self.quantumChars
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: buf.count * 3 / 4 + 4) { scratch in
+            let o = scratch.baseAddress!
+            var n = 0
+            Base64Decoder.table.withUnsafeBufferPointer { table in
+                let t = table.baseAddress!
+                let src = buf.baseAddress!.assumingMemoryBound(to: UInt8.self)
+                let count = buf.count
+                var i = 0
+                while i < count {
+                    // Fast path: four alphabet characters at a quantum boundary.
+                    if bits == 0, i + 4 <= count {
+                        let a = t[Int(src[i])], b = t[Int(src[i + 1])], c = t[Int(src[i + 2])], d = t[Int(src[i + 3])]
+                        if (a | b | c | d) >= 0 {
+                            let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
+                            o[n] = UInt8(truncatingIfNeeded: v >> 16)
+                            o[n + 1] = UInt8(truncatingIfNeeded: v >> 8)
+                            o[n + 2] = UInt8(truncatingIfNeeded: v)
+                            n += 3
+                            i += 4
+                            continue
+                        }
+                    }
+                    let v = t[Int(src[i])]
+                    i += 1
+                    if v >= 0 {
+                        acc = acc << 6 | UInt32(v)
+                        chars &+= 1
+                        bits += 6
+                        if bits >= 8 {
+                            bits -= 8
+                            o[n] = UInt8(truncatingIfNeeded: acc >> UInt32(bits))
+                            n += 1
+                        }
+                    } else if v == -3 {
+                        bits = 0; acc = 0; chars = 0   // padding closes the quantum
+                    } else if v == -1 {
+                        invalid += 1
+                    }
+                }
+            }
+            out.append(contentsOf: UnsafeBufferPointer(start: o, count: n))
+        }
+        self.acc = acc & 0xFFFF
+        self.bits = bits
+        self.quantumChars = chars & 3
+        self.invalidCharacters += invalid
+    }
+
+    /// Ends the input; a quantum left open (no `=` padding) marks it truncated.
+    mutating func finish(into out: inout [UInt8]) {
+        if quantumChars != 0 { truncated = true }
+        quantumChars = 0
+        bits = 0
+        acc = 0
+    }
+}
