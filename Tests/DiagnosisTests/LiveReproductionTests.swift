@@ -5,8 +5,9 @@ import TestSupport
 @testable import Diagnosis
 
 /// Catalogue entries reproduced against real misconfigured local servers (`scripts/servers start`),
-/// and the candidate probe ranked on them.
-@Suite struct LiveReproductionTests {
+/// and the candidate probe ranked on them. Serialized: each `openssl s_server` serves one
+/// connection at a time.
+@Suite(.serialized) struct LiveReproductionTests {
     let servers: TestServers
     let tls: TLSOptions
 
@@ -20,7 +21,7 @@ import TestSupport
     }
 
     func probe(_ p: MailProtocol, _ name: String, _ security: Security) async throws -> PortProbeResult {
-        await PortProbe.run(try candidate(p, name, security), tls: tls, timeout: .milliseconds(1500))
+        await PortProbe.run(try candidate(p, name, security), tls: tls, timeout: .seconds(2))
     }
 
     /// A port nothing listens on: bound, then closed.
@@ -69,6 +70,42 @@ import TestSupport
         #expect(r.diagnosis?.cause.contains("port \(c.port)") == true)
     }
 
+    @Test func hostNameNotFound() async throws {
+        let c = ServerCandidate(protocol: .smtp, host: "no-such-host.invalid", port: 587, security: .startTLS, source: .guess)
+        let r = await PortProbe.run(c, tls: tls, timeout: .seconds(3))
+        #expect(r.diagnosis?.id == "network.dns-not-found", "\(r.evidence?.quotedEvidence ?? "")")
+        #expect(r.diagnosis?.title == "The server name no-such-host.invalid cannot be found")
+    }
+
+    @Test func tlsProbeResultsAreDiagnosed() async throws {
+        // TLSProbe (mailprobe tls) gets the same explanations.
+        let expired = Endpoint(host: "localhost", port: try servers.port("tls_expired"))
+        let r = await TLSProbe.run(endpoint: expired, starttls: nil, tls: tls, timeout: .seconds(3), transcript: Transcript())
+        #expect(!r.ok)
+        #expect(r.diagnosis(endpoint: expired, starttls: nil)?.id == "tls.certificate-expired")
+        let plain = Endpoint(host: "localhost", port: try servers.port("smtp_plain"))
+        let p = await TLSProbe.run(endpoint: plain, starttls: .smtp, tls: tls, timeout: .seconds(3), transcript: Transcript())
+        #expect(p.diagnosis(endpoint: plain, starttls: .smtp)?.id == "starttls.not-offered")
+        let good = Endpoint(host: "localhost", port: try servers.port("submissions"))
+        let g = await TLSProbe.run(endpoint: good, starttls: nil, tls: tls, timeout: .seconds(3), transcript: Transcript())
+        #expect(g.ok)
+        #expect(g.diagnosis(endpoint: good, starttls: nil) == nil)
+    }
+
+    @Test func transcriptFileFromSettings() async throws {
+        let dir = TempDir()
+        let text = "[smtp]\nhost = localhost\nport = \(try servers.port("submissions"))\nsecurity = tls\nlog = probe.log\n"
+        let settings = try #require(try SettingsFile.parse(text, baseDirectory: dir.path, environment: [:]).account.smtp)
+        let transcript = try settings.makeTranscript()
+        let c = ServerCandidate(protocol: .smtp, host: settings.host, port: settings.port, security: settings.security,
+                                source: .guess)
+        let r = await PortProbe.run(c, tls: tls, timeout: .seconds(3), transcript: transcript)
+        #expect(r.verdict == .works, "\(r.diagnosis?.description ?? "")")
+        let log = try String(contentsOfFile: dir.path + "/probe.log", encoding: .utf8)
+        #expect(log.contains("EHLO \(PortProbe.ehloName)"))
+        #expect(log.contains("=== TLS"))
+    }
+
     @Test func untrustedCertificateStillShowsCapabilities() async throws {
         // An expired certificate on a real SMTP server: the probe reads the capabilities without
         // trusting it, and marks it.
@@ -110,7 +147,7 @@ import TestSupport
             ServerCandidate(protocol: .smtp, host: "127.0.0.1", port: Self.closedPort(), security: .implicitTLS, source: .guess),
             try candidate(.smtp, "submission", .startTLS),
         ]
-        let results = await PortProbe.runAll(candidates, tls: tls, timeout: .milliseconds(1500),
+        let results = await PortProbe.runAll(candidates, tls: tls, timeout: .seconds(2),
                                              stagger: .milliseconds(20))
         #expect(results.map(\.candidate) == candidates)
         let ranked = PortProbe.ranked(results)
@@ -130,7 +167,7 @@ import TestSupport
 }
 
 /// Replies of real Postfix and Dovecot, fed to the catalogue.
-@Suite struct LiveReplyTests {
+@Suite(.serialized) struct LiveReplyTests {
     let servers: TestServers
     let tls: TLSOptions
 
