@@ -7,6 +7,11 @@ extension CatalogueEntries {
             cause: "Microsoft 365 refused the message because the sender (From) address is not the mailbox that logged in ({user}), and that mailbox has no \"Send As\" right for it. An empty sender address does this too.",
             fix: "Set the sender e-mail address to the login mailbox, or ask the admin to grant \"Send As\" for that address or shared mailbox (also for the purchase-order sender address, if it differs)."),
         CatalogueEntry(
+            "sender.m365-no-send-as-permission", ref: "E21", "This mailbox may not send as that sender address",
+            when: [.enhancedCode(["5.7.60"])],
+            cause: "Microsoft 365 refused the sender (From) address: the mailbox that logged in ({user}) has no permission to send as it (5.7.60).",
+            fix: "Set the sender e-mail address to the login mailbox, or ask the admin to grant \"Send As\" on that address or shared mailbox (also for the purchase-order sender address, if it differs)."),
+        CatalogueEntry(
             "sender.not-owned-by-login", ref: "E22", "The sender address belongs to another account",
             when: [.text("not owned by (the )?(authenticated )?user|Sender address rejected: not owned")],
             cause: "The server only lets {user} send from its own addresses, and the sender address belongs to a different account.",

@@ -54,6 +54,11 @@ extension CatalogueEntries {
             cause: "The connection to port {port} opened, but the server said nothing. Port {port} normally expects encryption from the first byte (SSL/TLS), and a program set to STARTTLS waits for a greeting that never comes.",
             fix: "Set the security to SSL/TLS for port {port}; or keep STARTTLS and change the port to {startTLSPort}."),
         CatalogueEntry(
+            "port.provider-has-no-465", "{provider} does not offer port 465",
+            when: [.stage(["connect", "greeting"]), .port([465]), .provider([.postmark, .icloud, .microsoft365, .outlookConsumer])],
+            cause: "{provider} has no SSL/TLS sending port 465, so the connection there is refused or hangs.",
+            fix: "Use port 587 with STARTTLS (Postmark also offers 2525)."),
+        CatalogueEntry(
             "port.implicit-tls-on-starttls-port", ref: "E40", "Port {port} needs STARTTLS, not SSL/TLS",
             when: [.transport(.plaintextOnTLSPort)],
             cause: "The settings say SSL/TLS, but the server on port {port} first talks unencrypted and switches to encryption on request (STARTTLS). Starting encryption at once fails (\"wrong version number\").",

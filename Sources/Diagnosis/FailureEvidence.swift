@@ -65,7 +65,7 @@ public struct FailureEvidence: Sendable, Hashable {
         self.observation = observation
         self.provider = provider
         self.now = now
-        if self.code == nil || self.enhancedCode == nil { splitReplyPrefix() }
+        if transport == nil && (self.code == nil || self.enhancedCode == nil) { splitReplyPrefix() }
     }
 
     /// A transport failure from NetIO, with the settings that were in use.

@@ -67,6 +67,9 @@ enum Fixture {
         ("port.starttls-on-implicit-tls-port", net(.tlsOnPlaintextPort, .greeting, port: 465,
                                                    evidence: "no greeting; the server answered a TLS ClientHello")),
         ("port.silent-implicit-tls-port", net(.timeout, .greeting, port: 465, evidence: "waiting for the server")),
+        ("port.provider-has-no-465", FailureEvidence(protocol: .smtp, stage: "greeting", text: "waiting for the server",
+                                                     transport: .timeout, host: "smtp.postmarkapp.com", port: 465,
+                                                     security: .implicitTLS, now: now)),
         ("port.implicit-tls-on-starttls-port", net(.plaintextOnTLSPort, .tls, port: 587, security: .implicitTLS,
                                                    evidence: "220 mail.example.net ESMTP Postfix")),
         ("port.implicit-tls-on-starttls-port-openssl",
@@ -159,6 +162,8 @@ enum Fixture {
         // Sending (E21–E37)
         ("sender.send-as-denied", smtp("DATA", "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message Cannot submit message.",
                                        host: "smtp.office365.com")),
+        ("sender.m365-no-send-as-permission", smtp("MAIL", "550 5.7.60 SMTP; Client does not have permissions to send as this sender. [XX.prod.outlook.com]",
+                                                   host: "smtp.office365.com")),
         ("sender.not-owned-by-login", smtp("RCPT", "553 5.7.1 <orders@example.net>: Sender address rejected: not owned by user shop@example.net")),
         ("sender.zoho-relaying-disallowed", smtp("MAIL", "553 Relaying disallowed as orders@example.net", host: "smtp.zoho.com")),
         ("sender.sendgrid-unverified", smtp("MAIL", "550 The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements",

@@ -86,9 +86,22 @@ import Foundation
         #expect(catalogue.diagnose(Fixture.net(.timeout, .connect, port: 25)).id == "network.port25-blocked")
         #expect(catalogue.diagnose(Fixture.net(.timeout, .connect, port: 2525)).id == "network.connect-timeout")
 
+        // iCloud refusing 465 is about iCloud, not about a generic refused port.
+        let icloud = FailureEvidence(protocol: .smtp, stage: "connect", text: "Connection refused", transport: .refused,
+                                     host: "smtp.mail.me.com", port: 465, security: .implicitTLS)
+        #expect(catalogue.diagnose(icloud).id == "port.provider-has-no-465")
+        #expect(catalogue.diagnose(icloud).title == "iCloud Mail does not offer port 465")
+        #expect(catalogue.matches(icloud).map(\.id).contains("network.connection-refused"))
+
         // IMAP "too many connections" is told apart from the SMTP one.
         let imapLimit = Fixture.imap("LOGIN", "a1 NO [LIMIT] too many connections")
         #expect(catalogue.diagnose(imapLimit).id == "imap.too-many-connections")
+    }
+
+    @Test func transportEvidenceIsNotReadAsAReply() {
+        let e = FailureEvidence(stage: "connect", text: "535 looks like a code", transport: .refused)
+        #expect(e.code == nil)
+        #expect(e.quotedEvidence == "535 looks like a code")
     }
 
     @Test func providerFromRepliesWhenTheHostIsCustom() {
