@@ -416,14 +416,19 @@ extension SettingsFile {
                     throw error(entry.line, "\(key) must be the name of an environment variable, like SHOP_MAIL_PASSWORD")
                 }
                 guard let value = environment[name], !value.isEmpty else {
-                    throw error(entry.line, "the environment variable \(name) (\(key)) is not set or empty; "
-                                + "the \(what) is read from it")
+                    // A lower-case "name" may be the secret itself, typed in the wrong place: never echo it.
+                    let shown = name.allSatisfy { $0.isUppercase || $0.isNumber || $0 == "_" } ? "\(name) " : ""
+                    throw error(entry.line, "the environment variable \(shown)named by \(key) is not set or empty; "
+                                + "the \(what) is read from it (write the variable's name here, not the \(what))")
                 }
                 return (value, .environment(name))
             }
             let path = resolve(entry.value)
             guard let data = FileManager.default.contents(atPath: path) else {
-                throw error(entry.line, "\(key) \(path) does not exist or cannot be read")
+                // Something that does not look like a path may be the secret itself: never echo it.
+                let looksLikePath = entry.value.contains("/") || entry.value.contains(".")
+                throw error(entry.line, "\(key) \(looksLikePath ? path + " " : "")does not exist or cannot be read "
+                            + "(write the path of a file holding the \(what), not the \(what))")
             }
             var value = String(decoding: data, as: UTF8.self)
             while value.hasSuffix("\n") || value.hasSuffix("\r") { value.removeLast() }

@@ -45,11 +45,15 @@ import NetIO
             "[smtp]\nhost = a.example\n\(Self.password)",
             "[smtp]\nhost = a.example\nsecurity = none\nuser = u\npassword_env = PW",
             "[smtp]\nhost = a.example\npassword_env = PW",
+            // The password typed where the variable's name or the file's path belongs.
+            "[smtp]\nhost = a.example\nuser = u\npassword_env = \(Self.password.replacingOccurrences(of: "-", with: "_"))",
+            "[smtp]\nhost = a.example\nuser = u\npassword_file = \(Self.password)",
         ]
         for text in texts {
             let error = settingsError(text, environment: env)
             #expect(error != nil, "\(text)")
             #expect(!(error?.description.contains(Self.password) ?? false), "\(text)")
+            #expect(!(error?.description.contains(Self.password.replacingOccurrences(of: "-", with: "_")) ?? false))
             #expect(!(error?.description.contains(Self.token) ?? false))
         }
         do {
