@@ -20,21 +20,16 @@ public struct AutoconfigDocument: Sendable, Hashable {
     /// SMTP servers, preferred first.
     public var outgoing: [ServerCandidate]
     /// `<enable visiturl>`: a step the user must do first ("You need to enable IMAP access").
-    public var enableInstruction: (url: String?, text: String)?
+    public var enableInstruction: EnableStep?
     /// `<documentation url>` links.
     public var documentation: [String]
     /// Servers of a kind this engine does not speak (pop3, exchange), by type.
     public var skipped: [String]
 
-    public static func == (a: AutoconfigDocument, b: AutoconfigDocument) -> Bool {
-        a.providerID == b.providerID && a.domains == b.domains && a.incoming == b.incoming && a.outgoing == b.outgoing
-            && a.enableInstruction?.url == b.enableInstruction?.url && a.enableInstruction?.text == b.enableInstruction?.text
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(providerID)
-        hasher.combine(incoming)
-        hasher.combine(outgoing)
+    /// `<enable visiturl="…"><instruction>…</instruction></enable>`.
+    public struct EnableStep: Sendable, Hashable {
+        public var url: String?
+        public var text: String
     }
 
     /// A document that cannot be used.
@@ -76,7 +71,7 @@ public struct AutoconfigDocument: Sendable, Hashable {
         var document = AutoconfigDocument(providerID: reader.providerID, domains: reader.domains.map { $0.lowercased() },
                                           displayName: reader.displayName, incoming: [], outgoing: [],
                                           enableInstruction: nil, documentation: reader.documentation, skipped: [])
-        if let text = reader.enableText { document.enableInstruction = (reader.enableURL, text) }
+        if let text = reader.enableText { document.enableInstruction = EnableStep(url: reader.enableURL, text: text) }
         for server in reader.servers {
             let proto: MailProtocol
             switch (server.element, server.type.lowercased()) {

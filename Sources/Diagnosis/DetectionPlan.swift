@@ -58,17 +58,6 @@ public struct DetectionOptions: Sendable, Hashable {
         "http://autoconfig.{domain}/mail/config-v1.1.xml",
         "http://{domain}/.well-known/autoconfig/mail/config-v1.1.xml",
     ]
-
-    public static func == (a: DetectionOptions, b: DetectionOptions) -> Bool {
-        a.autoconfigTemplates == b.autoconfigTemplates && a.ispdbBase == b.ispdbBase
-            && a.sendEmailAddress == b.sendEmailAddress && a.includePlaintext == b.includePlaintext
-            && a.presets.map(\.provider) == b.presets.map(\.provider)
-    }
-
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(autoconfigTemplates)
-        hasher.combine(ispdbBase)
-    }
 }
 
 /// What to try, in order, to find the settings of an address (diagnostics.md §1.6, §1.3): the

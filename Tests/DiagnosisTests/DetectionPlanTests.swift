@@ -70,7 +70,7 @@ import NetIO
         #expect(!probes(plan).contains { $0.hasSuffix(" none") })
         // An injected preset table.
         let custom = ProviderPreset(provider: .zoho, domains: ["b.example"], mxSuffixes: [],
-                                    smtp: [("127.0.0.1", 2465, .tls)], imap: [], smtpUsername: .emailAddress,
+                                    smtp: [.tls("127.0.0.1", 2465)], imap: [], smtpUsername: .emailAddress,
                                     imapUsername: .emailAddress, authKinds: [.password], note: "test")
         let presetPlan = try #require(DetectionPlan(address: "a@b.example", options: DetectionOptions(presets: [custom])))
         #expect(probes(presetPlan) == ["smtp 127.0.0.1:2465 tls"])
