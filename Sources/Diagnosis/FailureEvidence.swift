@@ -144,7 +144,11 @@ public struct FailureEvidence: Sendable, Hashable {
     /// The server's words as one quotable line: `535 5.7.8 Username and Password not accepted…`.
     public var quotedEvidence: String {
         if transport != nil {
-            return text
+            var s = text
+            if let report = tlsReport, !report.trusted, !s.contains(report.verdict) {
+                s += s.isEmpty ? report.verdict : "; " + report.verdict
+            }
+            return s
         }
         var s = ""
         if let code { s += "\(code) " }

@@ -39,6 +39,23 @@ enum Fallback {
             }
         }
 
+        /// The title of a failure at this stage.
+        var failed: String {
+            switch self {
+            case .dns: "The server name could not be looked up"
+            case .connect: "Could not connect to the server"
+            case .greeting: "The server did not greet properly"
+            case .tls: "Encryption (TLS) could not be set up"
+            case .hello: "The server refused the program's introduction (EHLO)"
+            case .login: "The login was refused"
+            case .sender: "The sender address was refused"
+            case .recipient: "A recipient address was refused"
+            case .message: "The message was refused"
+            case .mailbox: "The mailbox could not be opened"
+            case .other: "The server refused a command"
+            }
+        }
+
         /// Where to look first for a permanent refusal at this stage.
         var permanentFix: String {
             switch self {
@@ -68,33 +85,33 @@ enum Fallback {
         if let kind = e.transport {
             let error = NetIOError(kind: kind, stage: Stage(e.stage))
             id = "fallback.\(group.rawValue).transport"
-            title = "The connection failed while \(group.doing)"
-            cause = "While \(group.doing), \(error.summary) (\(host), port \(facts["port"] ?? "?"))."
+            title = group.failed
+            cause = "When the program was \(group.doing), \(error.summary) (\(host), port \(facts["port"] ?? "?"))."
             fix = error.isTransient
                 ? "Try again in a few minutes. If it keeps failing, check the server name, the port and the internet connection."
                 : group.permanentFix
             transient = error.isTransient
         } else if let code = e.code, code / 100 == 4 {
             id = "fallback.\(group.rawValue).temporary"
-            title = "The server refused for now while \(group.doing)"
-            cause = "While \(group.doing), \(host) answered with a temporary refusal (\(code)): the server's words are quoted below. This kind of refusal usually passes."
+            title = group.failed + " for now"
+            cause = "When the program was \(group.doing), \(host) answered with a temporary refusal (\(code)): the server's words are quoted below. This kind of refusal usually passes."
             fix = "Try again later; a queue retries by itself. If it keeps happening, send this report to your e-mail provider."
             transient = true
         } else if let code = e.code, code / 100 == 5 {
             id = "fallback.\(group.rawValue).permanent"
-            title = "The server refused while \(group.doing)"
-            cause = "While \(group.doing), \(host) refused (\(code)) and will refuse again until something changes: the server's words are quoted below."
+            title = group.failed
+            cause = "When the program was \(group.doing), \(host) refused (\(code)) and will refuse again until something changes: the server's words are quoted below."
             fix = group.permanentFix
         } else if e.protocol == .imap, let status = Condition.imapStatus(of: e.plainText), status == "NO" || status == "BAD" || status == "BYE" {
             id = "fallback.\(group.rawValue).\(status.lowercased())"
-            title = "The server refused while \(group.doing)"
-            cause = "While \(group.doing), \(host) answered \(status): the server's words are quoted below."
+            title = group.failed
+            cause = "When the program was \(group.doing), \(host) answered \(status): the server's words are quoted below."
             fix = group.permanentFix
             transient = status == "BYE"
         } else {
             id = "fallback.\(group.rawValue).unknown"
-            title = "Something went wrong while \(group.doing)"
-            cause = "While \(group.doing), the session with \(host) failed; the evidence is quoted below."
+            title = group.failed
+            cause = "When the program was \(group.doing), the session with \(host) failed; the evidence is quoted below."
             fix = group.permanentFix
         }
         return FailureDiagnosis(id: id, reference: nil, title: title, cause: cause, fix: fix, evidence: quoted,

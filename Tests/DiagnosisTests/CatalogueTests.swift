@@ -121,6 +121,7 @@ import Foundation
         #expect(clock.cause.contains("this computer's clock says 2026-11-1"))
         let expired = catalogue.diagnose(Fixture.cases.first { $0.id == "tls.certificate-expired" }!.evidence)
         #expect(expired.fix.contains("date"))
+        #expect(expired.evidence.contains("certificate has expired (not valid after 2026-01-03)"), "the TLS verdict is quoted")
         let port = catalogue.diagnose(Fixture.net(.tlsOnPlaintextPort, .greeting, port: 465))
         #expect(port.fix == "Set the security to SSL/TLS for port 465; or keep STARTTLS and change the port to 587.")
         let imapPort = catalogue.diagnose(Fixture.net(.plaintextOnTLSPort, .tls, port: 143, security: .implicitTLS, proto: .imap))
@@ -183,6 +184,8 @@ import Foundation
 
     @Test func descriptionHasEverything() {
         let d = catalogue.diagnose(Fixture.smtp("RCPT", "550 5.9.9 Computer says no"))
+        #expect(d.title == "A recipient address was refused")
+        #expect(d.cause.hasPrefix("When the program was giving a recipient address, mail.example.net refused (550)"))
         #expect(d.description.contains("Computer says no"))
         #expect(d.description.contains("Fix:"))
         #expect(d.transcriptLine.hasPrefix("RCPT: "))
