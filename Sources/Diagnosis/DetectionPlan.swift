@@ -38,12 +38,15 @@ public struct DetectionOptions: Sendable, Hashable {
     public var sendEmailAddress: Bool
     /// Also guess and probe plain-text candidates (last, flagged).
     public var includePlaintext: Bool
+    /// Probe guessed host names when nothing published works (each guess costs a DNS lookup).
+    public var guessWhenNothingWorks: Bool
     public var presets: [ProviderPreset]
 
     public init(autoconfigTemplates: [String] = DetectionOptions.standardAutoconfigTemplates,
                 ispdbBase: String? = "https://live.thunderbird.net/autoconfig/v1.1/",
-                sendEmailAddress: Bool = true, includePlaintext: Bool = true,
+                sendEmailAddress: Bool = true, includePlaintext: Bool = true, guessWhenNothingWorks: Bool = true,
                 presets: [ProviderPreset] = ProviderPreset.standard) {
+        self.guessWhenNothingWorks = guessWhenNothingWorks
         self.autoconfigTemplates = autoconfigTemplates
         self.ispdbBase = ispdbBase
         self.sendEmailAddress = sendEmailAddress

@@ -70,13 +70,6 @@ import TestSupport
         #expect(r.diagnosis?.cause.contains("port \(c.port)") == true)
     }
 
-    @Test func hostNameNotFound() async throws {
-        let c = ServerCandidate(protocol: .smtp, host: "no-such-host.invalid", port: 587, security: .startTLS, source: .guess)
-        let r = await PortProbe.run(c, tls: tls, timeout: .seconds(3))
-        #expect(r.diagnosis?.id == "network.dns-not-found", "\(r.evidence?.quotedEvidence ?? "")")
-        #expect(r.diagnosis?.title == "The server name no-such-host.invalid cannot be found")
-    }
-
     @Test func tlsProbeResultsAreDiagnosed() async throws {
         // TLSProbe (mailprobe tls) gets the same explanations.
         let expired = Endpoint(host: "localhost", port: try servers.port("tls_expired"))
