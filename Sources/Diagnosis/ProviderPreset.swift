@@ -56,6 +56,20 @@ public struct ProviderPreset: Sendable, Hashable {
     /// What the shop owner must know: app password, enable IMAP, region…
     public var note: String
 
+    public init(provider: Provider, domains: [String], mxSuffixes: [String], smtp: [PresetServer],
+                imap: [PresetServer], smtpUsername: UsernameForm, imapUsername: UsernameForm,
+                authKinds: [AuthKind], note: String) {
+        self.provider = provider
+        self.domains = domains
+        self.mxSuffixes = mxSuffixes
+        self.smtp = smtp
+        self.imap = imap
+        self.smtpUsername = smtpUsername
+        self.imapUsername = imapUsername
+        self.authKinds = authKinds
+        self.note = note
+    }
+
 
     /// The preset's servers as candidates for an address.
     public func candidates(for address: String) -> [ServerCandidate] {
