@@ -161,7 +161,7 @@ public struct DetectionPlan: Sendable, Hashable {
     /// Candidates from an SRV answer (RFC 6186 §3.4, RFC 2782: lowest priority first, then
     /// highest weight; a target of `.` means "not offered"). A target outside the domain that is
     /// not a known provider needs confirmation.
-    public static func candidates(fromSRV records: [(priority: UInt16, weight: UInt16, port: UInt16, target: String)],
+    public static func candidates(fromSRV records: [SRVRecord],
                                   name: String, protocol proto: MailProtocol, security: Security,
                                   address: String, domain: String) -> [ServerCandidate] {
         records.filter { $0.target != "." && !$0.target.isEmpty }

@@ -87,7 +87,7 @@ public struct SettingsDetector: Sendable {
                     do {
                         let records = try await dns.srv(name)
                         let found = DetectionPlan.candidates(
-                            fromSRV: records.map { (priority: $0.priority, weight: $0.weight, port: $0.port, target: $0.target) },
+                            fromSRV: records,
                             name: name, protocol: proto, security: security, address: plan.address, domain: plan.domain)
                         log.append("\(step): \(found.count) targets")
                         // SRV answers for each service are collected before deciding.
@@ -96,7 +96,7 @@ public struct SettingsDetector: Sendable {
                             index += 1
                             let more = (try? await dns.srv(n2)) ?? []
                             let c2 = DetectionPlan.candidates(
-                                fromSRV: more.map { (priority: $0.priority, weight: $0.weight, port: $0.port, target: $0.target) },
+                                fromSRV: more,
                                 name: n2, protocol: p2, security: s2, address: plan.address, domain: plan.domain)
                             log.append("DNS SRV \(n2): \(c2.count) targets")
                             pending += c2

@@ -109,9 +109,11 @@ import NetIO
     }
 
     @Test func srvOrderAndTrust() {
-        let records: [(priority: UInt16, weight: UInt16, port: UInt16, target: String)] = [
-            (10, 0, 465, "smtp.evil.example."), (0, 5, 465, "mail.shop.example."), (0, 10, 465, "smtp.gmail.com."),
-            (0, 0, 0, "."),
+        let records = [
+            SRVRecord(priority: 10, weight: 0, port: 465, target: "smtp.evil.example."),
+            SRVRecord(priority: 0, weight: 5, port: 465, target: "mail.shop.example."),
+            SRVRecord(priority: 0, weight: 10, port: 465, target: "smtp.gmail.com."),
+            SRVRecord(priority: 0, weight: 0, port: 0, target: "."),
         ]
         let c = DetectionPlan.candidates(fromSRV: records, name: "_submissions._tcp.shop.example", protocol: .smtp,
                                          security: .implicitTLS, address: "a@shop.example", domain: "shop.example")
