@@ -58,19 +58,24 @@ public enum PortProbe {
     /// The name sent with EHLO (RFC 5321 §4.1.1.1 allows an address literal or a name).
     public static let ehloName = "mailprobe.invalid"
 
-    /// Probes one candidate.
+    /// Probes one candidate. `timeout` bounds the connect, the handshake and each reply;
+    /// `greetingTimeout` (default: `timeout`) bounds the wait for the greeting, so a STARTTLS
+    /// client on an implicit-TLS port is named after a short wait, not the full timeout.
     public static func run(_ candidate: ServerCandidate, tls: TLSOptions = .default, timeout: Duration = .seconds(5),
-                           transcript: Transcript = Transcript(),
+                           greetingTimeout: Duration? = nil, transcript: Transcript = Transcript(),
                            catalogue: DiagnosisCatalogue = .standard) async -> PortProbeResult {
         let start = ContinuousClock.now
-        var result = await attempt(candidate, tls: tls, timeout: timeout, transcript: transcript)
+        let greetingWait = greetingTimeout ?? timeout
+        var result = await attempt(candidate, tls: tls, timeout: timeout, greetingTimeout: greetingWait,
+                                   transcript: transcript)
         // An untrusted certificate: still learn what the server offers, without trusting it.
         if result.verdict == .failed, case .tls(let failure)? = result.evidence?.transport,
            failure == .untrustedChain || failure == .hostnameMismatch {
             transcript.fact("certificate not trusted; probing again without trusting it, to read the capabilities")
             var insecure = tls
             insecure.insecureSkipVerification = true
-            let retry = await attempt(candidate, tls: insecure, timeout: timeout, transcript: transcript)
+            let retry = await attempt(candidate, tls: insecure, timeout: timeout, greetingTimeout: greetingWait,
+                                      transcript: transcript)
             if retry.verdict != .failed {
                 result.verdict = .worksWithUntrustedCertificate
                 result.greeting = retry.greeting
@@ -87,14 +92,15 @@ public enum PortProbe {
     /// Probes all candidates in parallel, probe i starting after i × `stagger`; results in
     /// candidate order (use `ranked` to order them by preference).
     public static func runAll(_ candidates: [ServerCandidate], tls: TLSOptions = .default,
-                              timeout: Duration = .seconds(5), stagger: Duration = .milliseconds(100),
-                              transcript: Transcript = Transcript(),
+                              timeout: Duration = .seconds(5), greetingTimeout: Duration? = nil,
+                              stagger: Duration = .milliseconds(100), transcript: Transcript = Transcript(),
                               catalogue: DiagnosisCatalogue = .standard) async -> [PortProbeResult] {
         await withTaskGroup(of: (Int, PortProbeResult).self) { group in
             for (i, c) in candidates.enumerated() {
                 group.addTask {
                     if i > 0 { try? await Task.sleep(for: stagger * i) }
-                    return (i, await run(c, tls: tls, timeout: timeout, transcript: transcript, catalogue: catalogue))
+                    return (i, await run(c, tls: tls, timeout: timeout, greetingTimeout: greetingTimeout,
+                                         transcript: transcript, catalogue: catalogue))
                 }
             }
             var out: [(Int, PortProbeResult)] = []
@@ -122,7 +128,7 @@ public enum PortProbe {
 
     // MARK: one attempt
 
-    private static func attempt(_ c: ServerCandidate, tls: TLSOptions, timeout: Duration,
+    private static func attempt(_ c: ServerCandidate, tls: TLSOptions, timeout: Duration, greetingTimeout: Duration,
                                 transcript: Transcript) async -> PortProbeResult {
         var result = PortProbeResult(candidate: c, verdict: .failed, greeting: nil, capabilities: [],
                                      authMechanisms: [], tlsReport: nil, evidence: nil, diagnosis: nil,
@@ -143,7 +149,7 @@ public enum PortProbe {
             connection = conn
             result.tlsReport = await conn.tlsReport
             await conn.setStage(.greeting)
-            let greeting = try await readGreeting(conn, c.protocol)
+            let greeting = try await readGreeting(conn, c.protocol, timeout: greetingTimeout)
             result.greeting = greeting
             if let problem = greetingProblem(greeting, c) {
                 fail(stage: "greeting", reply: problem)
@@ -184,8 +190,8 @@ public enum PortProbe {
     }
 
     /// The greeting, with SMTP continuation lines (`220-…`) joined.
-    private static func readGreeting(_ c: Connection, _ p: MailProtocol) async throws -> String {
-        var line = try await c.readGreetingLine()
+    private static func readGreeting(_ c: Connection, _ p: MailProtocol, timeout: Duration) async throws -> String {
+        var line = try await c.readGreetingLine(timeout: timeout)
         var lines = [String(decoding: line, as: UTF8.self)]
         if p == .smtp {
             var count = 0

@@ -32,11 +32,14 @@ public struct SettingsDetector: Sendable {
     public var tls: TLSOptions
     /// Per fetch and per probe (Thunderbird uses 10 s; shorter keeps a Test button responsive).
     public var timeout: Duration
+    /// The wait for a server's greeting (default: `timeout`).
+    public var greetingTimeout: Duration?
     public var catalogue: DiagnosisCatalogue
 
     public init(options: DetectionOptions = DetectionOptions(), fetcher: any AutoconfigFetching = URLSessionAutoconfigFetcher(),
                 dns: (any MailDNSResolving)? = nil, tls: TLSOptions = .default, timeout: Duration = .seconds(5),
-                catalogue: DiagnosisCatalogue = .standard) {
+                greetingTimeout: Duration? = nil, catalogue: DiagnosisCatalogue = .standard) {
+        self.greetingTimeout = greetingTimeout
         self.options = options
         self.fetcher = fetcher
         self.dns = dns
@@ -159,6 +162,7 @@ public struct SettingsDetector: Sendable {
 
     private func probe(_ candidates: [ServerCandidate], transcript: Transcript) async -> [PortProbeResult] {
         guard !candidates.isEmpty else { return [] }
-        return await PortProbe.runAll(candidates, tls: tls, timeout: timeout, transcript: transcript, catalogue: catalogue)
+        return await PortProbe.runAll(candidates, tls: tls, timeout: timeout, greetingTimeout: greetingTimeout,
+                                      transcript: transcript, catalogue: catalogue)
     }
 }

@@ -21,7 +21,9 @@ import TestSupport
     }
 
     func probe(_ p: MailProtocol, _ name: String, _ security: Security) async throws -> PortProbeResult {
-        await PortProbe.run(try candidate(p, name, security), tls: tls, timeout: .seconds(2))
+        // Long enough to queue behind other suites' connections to a one-at-a-time s_server;
+        // the greeting wait stays short.
+        await PortProbe.run(try candidate(p, name, security), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(1))
     }
 
     /// A port nothing listens on: bound, then closed.
@@ -73,7 +75,7 @@ import TestSupport
     @Test func tlsProbeResultsAreDiagnosed() async throws {
         // TLSProbe (mailprobe tls) gets the same explanations.
         let expired = Endpoint(host: "localhost", port: try servers.port("tls_expired"))
-        let r = await TLSProbe.run(endpoint: expired, starttls: nil, tls: tls, timeout: .seconds(3), transcript: Transcript())
+        let r = await TLSProbe.run(endpoint: expired, starttls: nil, tls: tls, timeout: .seconds(8), transcript: Transcript())
         #expect(!r.ok)
         #expect(r.diagnosis(endpoint: expired, starttls: nil)?.id == "tls.certificate-expired")
         let plain = Endpoint(host: "localhost", port: try servers.port("smtp_plain"))
@@ -140,7 +142,7 @@ import TestSupport
             ServerCandidate(protocol: .smtp, host: "127.0.0.1", port: Self.closedPort(), security: .implicitTLS, source: .guess),
             try candidate(.smtp, "submission", .startTLS),
         ]
-        let results = await PortProbe.runAll(candidates, tls: tls, timeout: .seconds(2),
+        let results = await PortProbe.runAll(candidates, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(1),
                                              stagger: .milliseconds(20))
         #expect(results.map(\.candidate) == candidates)
         let ranked = PortProbe.ranked(results)
