@@ -89,15 +89,31 @@ public struct AutoconfigDocument: Sendable, Hashable {
                 document.skipped.append("\(server.type) (incomplete)")
                 continue
             }
+            let username = server.username.map(fill)
+            // Names that would inject commands (CR, LF, NUL) or are not host names are refused.
+            guard Self.isHostName(hostname), username.map(Self.hasNoControlCharacters) ?? true else {
+                document.skipped.append("\(server.type) (invalid host or user name)")
+                continue
+            }
             let auth = server.authentication.compactMap(Self.authKind)
             let host = hostname.lowercased()
             let candidate = ServerCandidate(
                 protocol: proto, host: host, port: port, security: security,
-                username: server.username.map(fill), authKinds: auth, source: .autoconfig(source),
+                username: username, authKinds: auth, source: .autoconfig(source),
                 needsConfirmation: !DetectionPlan.isTrusted(host: host, forDomain: domain))
             if proto == .imap { document.incoming.append(candidate) } else { document.outgoing.append(candidate) }
         }
         return document
+    }
+
+    /// Letters, digits, `-`, `.` (RFC 1123 §2.1), or an IP literal; at most 253 characters.
+    static func isHostName(_ s: String) -> Bool {
+        !s.isEmpty && s.count <= 253
+            && s.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-.:[]".unicodeScalars.contains($0)) }
+    }
+
+    static func hasNoControlCharacters(_ s: String) -> Bool {
+        !s.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 
     /// `SSL`, `STARTTLS`, `plain` (diagnostics.md §1.1).

@@ -15,6 +15,9 @@ extension ServerSettings {
         -> (settings: ServerSettings, warnings: [SettingsWarning])
     {
         func fail(_ message: String) -> SettingsError { SettingsError(line: nil, source: "URL", message) }
+        if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+            throw fail("the URL contains a control character (CR, LF, NUL…)")
+        }
         guard let schemeEnd = text.range(of: "://") else {
             throw fail("expected a URL like smtps://user@host:465 or imap://host:143")
         }
@@ -47,6 +50,9 @@ extension ServerSettings {
                            + "history): give it through an environment variable or a file")
             }
             user = String(userinfo).removingPercentEncoding ?? String(userinfo)
+            if user!.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) {
+                throw fail("the user name contains a control character (CR, LF, NUL…)")
+            }
             rest = rest[rest.index(after: at)...]
         }
         var host: Substring

@@ -163,6 +163,19 @@ enum AutoconfigFixtures {
         #expect(throws: AutoconfigDocument.ParseError.self) { try AutoconfigDocument.parse(big, address: "a@b.example") }
     }
 
+    @Test func injectionInNamesIsRefused() throws {
+        let xml = """
+            <clientConfig><emailProvider id="x"><domain>x.example</domain>
+            <incomingServer type="imap"><hostname>imap.x.example</hostname><port>993</port><socketType>SSL</socketType>
+            <username>a&#13;&#10;a2 DELETE INBOX</username></incomingServer>
+            <outgoingServer type="smtp"><hostname>smtp x.example</hostname><port>465</port><socketType>SSL</socketType></outgoingServer>
+            </emailProvider></clientConfig>
+            """
+        let doc = try AutoconfigDocument.parse(Data(xml.utf8), address: "a@x.example")
+        #expect(doc.incoming.isEmpty && doc.outgoing.isEmpty)
+        #expect(doc.skipped == ["imap (invalid host or user name)", "smtp (invalid host or user name)"])
+    }
+
     @Test func incompleteServersAreSkippedNotGuessed() throws {
         let xml = """
             <clientConfig><emailProvider id="x"><domain>x.example</domain>

@@ -47,6 +47,8 @@ import NetIO
         ("smtp://smtp.example.com?colour=red", "unknown URL option"),
         ("smtp://:587", "no host"),
         ("smtp://smtp.example.com/inbox", "no path"),
+        ("smtps://shop%0D%0AQUIT@smtp.example.com", "control character"),
+        ("smtps://smtp.example.com\r\nQUIT", "control character"),
     ])
     func refused(url: String, words: String) {
         do {
