@@ -99,7 +99,9 @@ extension SettingsFile {
                 var line = Substring(rawLine)
                 if line.hasSuffix("\r") { line = line.dropLast() }
                 if number == 1, line.hasPrefix("\u{FEFF}") { line = line.dropFirst() }
-                if line.contains("\0") { throw error(number, "the line contains a NUL character") }
+                if line.unicodeScalars.contains(where: { ($0.value < 0x20 && $0 != "\t") || $0.value == 0x7F }) {
+                    throw error(number, "the line contains a control character (NUL, CR or similar)")
+                }
                 let trimmed = line.trimmingCharacters(in: .whitespaces)
                 if trimmed.isEmpty || trimmed.hasPrefix("#") || trimmed.hasPrefix(";") { continue }
                 if trimmed.hasPrefix("[") {

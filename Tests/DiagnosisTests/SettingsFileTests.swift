@@ -130,6 +130,8 @@ func settingsError(_ text: String, environment: [String: String] = [:], base: St
         ("[smtp]\nhost = a.example\nca_file = /nonexistent/ca.pem", 3, "ca_file /nonexistent/ca.pem does not exist"),
         ("[smtp]\nhost = a.example\nsecurity = none\nuser = u\npassword_env = PW", 3, "unencrypted"),
         ("[smtp]\nhost = a.example\nuser = u\npassword_env = not a name", 4, "name of an environment variable"),
+        ("[smtp]\nhost = a.example\nuser = u\rQUIT\npassword_env = PW", 3, "control character"),
+        ("[smtp]\nhost = a.example\nuser = u\0x", 3, "control character"),
     ])
     func errorsNameTheLine(text: String, line: Int, words: String) {
         let error = settingsError(text, environment: ["PW": "pw-value"])
