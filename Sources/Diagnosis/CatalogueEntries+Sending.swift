@@ -130,12 +130,12 @@ extension CatalogueEntries {
             fix: "Check the recipient's address for typing errors; ask the customer for the correct address."),
         CatalogueEntry(
             "rcpt.unknown-user", "The recipient's address does not exist",
-            when: [.text("User unknown|no such user|does not exist|mailbox unavailable|Recipient address rejected|unknown recipient|address rejected")],
+            when: [.stage(["RCPT", "DATA"]), .text("User unknown|no such user|(account|mailbox|address|user)( that you tried to reach)? does not exist|mailbox unavailable|unknown recipient|recipient unknown|invalid recipient")],
             cause: "The recipient's mail server says there is no mailbox with this address.",
             fix: "Check the recipient's address for typing errors; ask the customer for the correct address."),
         CatalogueEntry(
             "rcpt.mailbox-full", "The recipient's mailbox is full",
-            when: [.text("over quota|mailbox (is )?full|quota exceeded|insufficient storage|out of storage")],
+            when: [.text("over quota|mailbox (is )?full|(mailbox|user|storage) quota exceeded|insufficient storage|out of storage")],
             cause: "The recipient's mailbox has no room for new mail.",
             fix: "Try again later, or reach the recipient another way so they can clear their mailbox.", transient: true),
         CatalogueEntry(

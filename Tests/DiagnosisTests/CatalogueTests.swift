@@ -93,6 +93,13 @@ import Foundation
         #expect(catalogue.diagnose(icloud).title == "iCloud Mail does not offer port 465")
         #expect(catalogue.matches(icloud).map(\.id).contains("network.connection-refused"))
 
+        // Overlapping words are told apart by stage and wording.
+        #expect(catalogue.diagnose(Fixture.smtp("DATA", "554 5.7.1 Daily sending quota exceeded")).id == "limit.daily-quota")
+        #expect(catalogue.diagnose(Fixture.smtp("RCPT", "552 5.2.2 Mailbox quota exceeded")).id == "rcpt.mailbox-full")
+        #expect(catalogue.diagnose(Fixture.smtp("MAIL", "553 5.1.8 Sender domain does not exist")).id == "sender.domain-not-found")
+        let gmailUnknown = Fixture.smtp("RCPT", "550-5.1.1 The email account that you tried to reach does not exist. Please try\n550 5.1.1 double-checking the recipient's email address - gsmtp")
+        #expect(catalogue.matches(gmailUnknown).map(\.id).prefix(2) == ["rcpt.unknown-user", "rcpt.mailbox-unavailable"])
+
         // IMAP "too many connections" is told apart from the SMTP one.
         let imapLimit = Fixture.imap("LOGIN", "a1 NO [LIMIT] too many connections")
         #expect(catalogue.diagnose(imapLimit).id == "imap.too-many-connections")
