@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "SMTP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
         .target(name: "IMAP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
         .target(name: "Outbox", dependencies: ["SMTP", "MIME", "NetIO"], swiftSettings: strict),
-        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO"], swiftSettings: strict),
+        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO", "Auth"], swiftSettings: strict),
         .executableTarget(name: "mailprobe", dependencies: [
             "Diagnosis", "NetIO", "Outbox", "SMTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "OutboxTests", dependencies: ["Outbox", "SMTP", "NetIO", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "TestSupport"], swiftSettings: strict),
     ]
