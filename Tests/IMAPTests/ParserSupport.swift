@@ -5,13 +5,16 @@
 func parse(_ bytes: [UInt8], chunks: [Int] = [Int.max], limits: ParserLimits = ParserLimits()) throws -> [ResponseEvent] {
     var parser = ResponseParser(limits: limits)
     var events: [ResponseEvent] = []
+    var pending: [UInt8]?
     func drain() throws {
         while let e = try parser.next() {
-            if case .streamingBytes(let b) = e, case .streamingBytes(let prev)? = events.last {
-                events[events.count - 1] = .streamingBytes(prev + b)
-            } else {
-                events.append(e)
+            if case .streamingBytes(let b) = e {
+                if pending == nil { pending = [] }
+                pending!.append(contentsOf: b)
+                continue
             }
+            if let p = pending { events.append(.streamingBytes(p)); pending = nil }
+            events.append(e)
         }
     }
     var offset = 0, k = 0
@@ -23,6 +26,7 @@ func parse(_ bytes: [UInt8], chunks: [Int] = [Int.max], limits: ParserLimits = P
         try drain()
     }
     try drain()
+    if let p = pending { events.append(.streamingBytes(p)) }
     return events
 }
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One parsed FETCH item, or the start of a section whose bytes will stream.
-enum FetchItem {
+enum ParsedFetchItem {
     case attribute(MessageAttribute)
     case streaming(BodySectionKind, size: Int)
 }
@@ -14,7 +14,7 @@ extension ParseCursor {
     //     "BINARY" section-binary SP (nstring / literal8) / "BINARY.SIZE" section-binary SP number / "UID" SP uniqueid
     /// One item. A malformed value becomes `.invalid`; a section whose literal starts at the end
     /// of the segment and exceeds the streaming threshold becomes `.streaming`.
-    mutating func msgAtt() throws -> FetchItem {
+    mutating func msgAtt() throws -> ParsedFetchItem {
         let name = try fetchItemName()
         let valueStart = index
         do {
@@ -58,7 +58,7 @@ extension ParseCursor {
         return String(decoding: bytes[start..<index], as: UTF8.self)
     }
 
-    private mutating func msgAttValue(_ name: String) throws -> FetchItem {
+    private mutating func msgAttValue(_ name: String) throws -> ParsedFetchItem {
         let upper = name.uppercased()
         switch upper {
         case "UID": return .attribute(.uid(try nzNumber()))
@@ -90,7 +90,7 @@ extension ParseCursor {
     }
 
     /// `nstring` / `literal8` for a section; a big literal at the end of the segment streams.
-    private mutating func sectionValue(_ kind: BodySectionKind) throws -> FetchItem {
+    private mutating func sectionValue(_ kind: BodySectionKind) throws -> ParsedFetchItem {
         if skipNil() { return .attribute(.bodySection(kind, nil)) }
         if peek == Self.DQUOTE { return .attribute(.bodySection(kind, try quoted())) }
         guard let n = try literalHeader() else { throw fail("expected a string for \(kind)") }

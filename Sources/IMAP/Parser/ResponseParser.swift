@@ -254,7 +254,7 @@ public struct ResponseParser: Sendable {
                 mode = .response
                 return true
             }
-            let item: FetchItem
+            let item: ParsedFetchItem
             do {
                 item = try c.msgAtt()
             } catch {
