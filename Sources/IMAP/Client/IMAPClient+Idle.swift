@@ -8,7 +8,9 @@ extension IMAPClient {
     public func idle(_ options: IdleOptions = IdleOptions()) async throws -> IdleEvents {
         guard has(.idle) else { throw fail(.unsupported, stage: IMAPStage.idle, evidence: "the server does not offer IDLE") }
         try await settleStream()
-        let tag = try await issueIdle()
+        var collected = Collected()
+        let tag = try await issueIdle(into: &collected)
+        idleBacklog = Self.mailboxEvents(collected)
         streamCounter += 1
         stream = ActiveStream(id: streamCounter, tag: tag, kind: .idle, stage: IMAPStage.idle,
                               reissueAt: .now.advanced(by: options.reissueInterval), options: options)
@@ -16,9 +18,8 @@ extension IMAPClient {
     }
 
     /// Sends IDLE and waits for the go-ahead (RFC 2177 §3).
-    private func issueIdle() async throws -> String {
+    private func issueIdle(into collected: inout Collected) async throws -> String {
         let begun = try await begin([.atom("IDLE")], stage: IMAPStage.idle)
-        var collected = Collected()
         while true {
             let event = try await nextEvent()
             switch event {
@@ -34,6 +35,7 @@ extension IMAPClient {
     /// The next mailbox event of idle `id`; `nil` once it has ended.
     func nextIdleEvent(_ id: Int) async throws -> MailboxEvent? {
         if interrupted.remove(id) != nil { return nil }
+        if !idleBacklog.isEmpty, let s = stream, s.id == id { return idleBacklog.removeFirst() }
         var collected = Collected()
         while let s = stream, s.id == id {
             let timeout: Duration = s.doneSent ? timeouts.read : max(.milliseconds(1), ContinuousClock.now.duration(to: s.reissueAt))
@@ -42,6 +44,7 @@ extension IMAPClient {
                 event = try await nextEvent(timeout: timeout)
             } catch let error as IMAPError where error.transport?.kind == .timeout && !s.doneSent {
                 try await reissueIdle(id)
+                if !idleBacklog.isEmpty { return idleBacklog.removeFirst() }
                 continue
             } catch {
                 stream = nil
@@ -68,7 +71,8 @@ extension IMAPClient {
         return nil
     }
 
-    /// DONE, wait for the OK, NOOP as a health check, IDLE again (RFC 2177 §3).
+    /// DONE, wait for the OK, NOOP as a health check, IDLE again (RFC 2177 §3). What the server
+    /// reports meanwhile is kept for the sequence.
     private func reissueIdle(_ id: Int) async throws {
         guard let s = stream, s.id == id else { return }
         stream?.doneSent = true
@@ -77,10 +81,28 @@ extension IMAPClient {
         let done = try await finish(tag: s.tag, firstResponse: nil, into: &collected)
         try check(done, command: "DONE")
         stream = nil
-        _ = try await noop()
-        let tag = try await issueIdle()
+        let (_, noop) = try await run([.atom("NOOP")], stage: IMAPStage.noop)
+        collected.untagged += noop.untagged
+        collected.fetches += noop.fetches
+        let tag = try await issueIdle(into: &collected)
+        idleBacklog += Self.mailboxEvents(collected)
         stream = ActiveStream(id: id, tag: tag, kind: .idle, stage: IMAPStage.idle,
                               reissueAt: .now.advanced(by: s.options.reissueInterval), options: s.options)
+    }
+
+    static func mailboxEvents(_ collected: Collected) -> [MailboxEvent] {
+        var out: [MailboxEvent] = []
+        for u in collected.untagged {
+            switch u {
+            case .exists(let n): out.append(.exists(n))
+            case .expunge(let n): out.append(.expunged(sequenceNumber: n))
+            case .recent(let n): out.append(.recent(n))
+            case .vanished(_, let set): out.append(.vanished(set))
+            case .status(let st) where st.code == .alert: out.append(.alert(st.text))
+            default: break
+            }
+        }
+        return out + collected.fetches.map { .messageChanged($0) }
     }
 
     /// Sends DONE to idle `id` if it is still running (the reader sees the tagged OK and ends).

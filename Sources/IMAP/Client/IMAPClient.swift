@@ -43,6 +43,8 @@ public actor IMAPClient {
     var stream: ActiveStream?
     var streamCounter = 0
     var interrupted: Set<Int> = []
+    /// Mailbox events that arrived while IDLE was being re-issued.
+    var idleBacklog: [MailboxEvent] = []
 
     /// A FETCH or IDLE whose responses are still being read by a sequence.
     struct ActiveStream {
