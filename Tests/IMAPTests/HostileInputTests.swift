@@ -67,3 +67,40 @@ struct HostileInputTests {
         #expect(events.last.map { if case .tagged = $0 { true } else { false } } == true)
     }
 }
+
+@Suite("Response parser: garbage and truncation")
+struct ParserRobustnessTests {
+    @Test func randomBytesNeverCrashAndEndInEventsOrAnError() {
+        var seed: UInt64 = 42
+        func next() -> UInt64 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            return seed >> 33
+        }
+        let alphabet = Array("* ()[]{}<>\"\\~+0123456789 FETCH BODY UID NIL OK A1 \r\n\u{0}ä".utf8)
+        var errors = 0, completed = 0
+        for _ in 0..<2_000 {
+            let count = Int(next() % 200)
+            var bytes = (0..<count).map { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+            bytes += [0x0D, 0x0A]
+            do {
+                _ = try parse(bytes, chunks: [Int(next() % 7) + 1], limits: ParserLimits(lineLength: 4_096, literalSize: 1_000,
+                                                                                       bufferedLiteralSize: 500,
+                                                                                       streamingThreshold: 100))
+                completed += 1
+            } catch {
+                errors += 1
+            }
+        }
+        #expect(errors + completed == 2_000)
+        #expect(completed > 0 && errors > 0)
+    }
+
+    @Test func everyTruncationOfAFixtureIsOnlyIncomplete() throws {
+        let text = Array(ResponseFixtures.dovecotEnvelope.utf8)
+        let whole = try parse(text)
+        for cut in stride(from: 0, to: text.count, by: 7) {
+            let partial = try parse(Array(text[..<cut]))
+            #expect(Array(whole.prefix(partial.count)) == partial, "cut at \(cut)")
+        }
+    }
+}

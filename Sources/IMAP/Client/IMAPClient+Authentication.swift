@@ -28,7 +28,7 @@ extension IMAPClient {
         try await settleStream()
         await setStage(IMAPStage.auth)
         let offered = capabilities.compactMap(\.authMechanism)
-        var mechanism: any SASLMechanism
+        let mechanism: any SASLMechanism
         do {
             mechanism = try selection.choose(offered: offered, credentials: credentials, encrypted: isTLS,
                                              serviceName: "imap", host: connection.endpoint.host)
@@ -37,6 +37,17 @@ extension IMAPClient {
             e.auth = error
             throw e
         }
+        try await authenticate(using: mechanism, redactedLabel: credentials.redactedLabel)
+    }
+
+    /// AUTHENTICATE with a mechanism the caller built (RFC 9051 §6.2.2, RFC 4959 SASL-IR).
+    /// `redactedLabel` is what the transcript shows in place of the exchange
+    /// (`credentials of shop@example.com`). The caller is responsible for not sending a reusable
+    /// secret outside TLS.
+    public func authenticate(using chosen: any SASLMechanism, redactedLabel: String) async throws {
+        try await settleStream()
+        await setStage(IMAPStage.auth)
+        var mechanism = chosen
         let tag = encoder.nextTag()
         var pending: [UInt8]?
         do {
@@ -50,7 +61,7 @@ extension IMAPClient {
         if let ir = pending, has(.saslIR) {
             pending = nil
             let encoded = ir.isEmpty ? "=" : Data(ir).base64EncodedString()
-            try await writeLine(visible + " " + encoded, log: .redacted(visible, secret: credentials.redactedLabel))
+            try await writeLine(visible + " " + encoded, log: .redacted(visible, secret: redactedLabel))
         } else {
             try await writeLine(visible)
         }
@@ -79,7 +90,7 @@ extension IMAPClient {
                     }
                 }
                 try await writeLine(response.isEmpty ? "" : Data(response).base64EncodedString(),
-                                    log: .redacted("", secret: "SASL response for \(credentials.user)"))
+                                    log: .redacted("", secret: "SASL response: \(redactedLabel)"))
             case .tagged(let t) where t.tag == tag:
                 guard t.status.condition == .ok else {
                     var e = fail(t.status.condition == .bad ? .bad : .no, stage: IMAPStage.auth, response: t.status,
