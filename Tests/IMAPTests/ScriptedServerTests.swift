@@ -211,4 +211,29 @@ struct ScriptedServerTests {
         await imap.close()
         #expect(!peer.log.contains { $0.hasPrefix("C:") })
     }
+
+    @Test func preauthOnImplicitOrPlainConnectionsStartsAuthenticated() async throws {
+        let peer = try ScriptedPeer([.send("* PREAUTH [CAPABILITY IMAP4rev1 IDLE] welcome back"), .readUntilClosed])
+        let imap = try await connect(peer)
+        #expect(await imap.state == .authenticated)
+        #expect(await imap.greeting?.condition == .preauth)
+        await imap.close()
+    }
+
+    @Test func anotherCommandInterruptsAnOpenFetch() async throws {
+        let peer = try ScriptedPeer(Self.selected + [
+            .expect("A3 UID FETCH 1:* (UID FLAGS)"),
+            .send("* 1 FETCH (UID 11 FLAGS (\\Seen))"), .send("* 2 FETCH (UID 12 FLAGS ())"), .send("A3 OK done"),
+            .expect("A4 NOOP"), .send("* 3 EXISTS"), .send("A4 OK"), .readUntilClosed,
+        ])
+        let imap = try await selectedSession(peer)
+        let messages = try await imap.uidFetch(SequenceSet.all, [.flags])
+        var iterator = messages.makeAsyncIterator()
+        #expect(try await iterator.next()?.uid == 11)
+        _ = try await imap.noop()  // reads and drops the rest of the FETCH first
+        #expect(await imap.selected?.exists == 3)
+        await expectError(.interrupted, { _ = try await iterator.next() })
+        await imap.close()
+        #expect(await peer.finish() == nil)
+    }
 }
