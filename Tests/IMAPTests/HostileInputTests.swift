@@ -58,12 +58,23 @@ struct HostileInputTests {
         #expect(throws: IMAPParseError.self) { _ = try parse("\r\n") }
     }
 
-    @Test func malformedItemBeforeBigLiteralIsSkippedWithItsBytes() throws {
+    @Test func bigLiteralOutsideABodySectionIsBufferedNotStreamed() throws {
         let big = String(repeating: "z", count: 70_000)
-        let events = try parse("* 1 FETCH (ENVELOPE (\"d\" {70000}\r\n\(big) NIL) UID 9)\r\nA1 OK x\r\n")
+        let events = try parse("* 1 FETCH (ENVELOPE (\"d\" {70000}\r\n\(big) NIL NIL NIL NIL NIL NIL NIL NIL) UID 9)\r\nA1 OK x\r\n",
+                               chunks: [4_096])
         let attrs = fetchAttributes(events)
-        #expect(attrs.contains { if case .invalid(name: "ENVELOPE", _) = $0 { true } else { false } })
-        #expect(events.filter { $0 == .fetchEnd }.count == 1)
+        guard case .envelope(let env)? = attrs.first else { Issue.record("no envelope"); return }
+        #expect(env.subject?.count == 70_000)
+        #expect(attrs.last == .uid(9))
+    }
+
+    @Test func unknownItemWithABigLiteralIsSkippedWithItsBytes() throws {
+        let big = String(repeating: "z", count: 70_000)
+        let events = try parse("* 1 FETCH (X-UNKNOWN[1] {70000}\r\n\(big) UID 9)\r\n* 2 FETCH (UID 10)\r\nA1 OK x\r\n")
+        let attrs = fetchAttributes(events)
+        #expect(attrs.contains { if case .invalid(name: "X-UNKNOWN[1]", _) = $0 { true } else { false } })
+        #expect(attrs.contains(.uid(10)))
+        #expect(events.filter { $0 == .fetchEnd }.count == 2)
         #expect(events.last.map { if case .tagged = $0 { true } else { false } } == true)
     }
 }

@@ -306,7 +306,7 @@ public struct ResponseParser: Sendable {
             if lineEnd > lineStart && buffer[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             appendLog(lineStart, lineEnd)
             if let size = try literalSuffix(lineStart, lineEnd) {
-                if stopAtBigLiteral && size > limits.streamingThreshold {
+                if stopAtBigLiteral && size > limits.streamingThreshold && announcesSection(lineStart, lineEnd) {
                     scan.text += Array("{\(size) bytes streamed}".utf8)
                     return Segment(end: lf + 1 - start, bigLiteral: size)
                 }
@@ -331,6 +331,21 @@ public struct ResponseParser: Sendable {
         } else {
             scan.text += buffer[from..<to]
         }
+    }
+
+    /// Whether the literal at the end of this line is the value of a body section item
+    /// (`BODY[…]<…>`, `BINARY[…]`, `RFC822`, `RFC822.HEADER`, `RFC822.TEXT`): only those stream;
+    /// a big literal elsewhere (an envelope field) is buffered up to `bufferedLiteralSize`.
+    private func announcesSection(_ lineStart: Int, _ lineEnd: Int) -> Bool {
+        guard var i = buffer[lineStart..<lineEnd].lastIndex(of: 0x7B) else { return false }
+        if i > lineStart && buffer[i - 1] == 0x7E { i -= 1 }
+        guard i > lineStart, buffer[i - 1] == 0x20 else { return false }
+        let end = i - 1
+        if end > lineStart, buffer[end - 1] == 0x5D || buffer[end - 1] == 0x3E { return true }
+        var start = end
+        while start > lineStart, buffer[start - 1] != 0x20 && buffer[start - 1] != 0x28 { start -= 1 }
+        let word = String(decoding: buffer[start..<end], as: UTF8.self).uppercased()
+        return word == "RFC822" || word == "RFC822.TEXT" || word == "RFC822.HEADER"
     }
 
     /// The size announced by a `{n}`, `{n+}` or `~{n}` at the end of a line, if any.
