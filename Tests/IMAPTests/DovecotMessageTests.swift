@@ -81,6 +81,34 @@ struct Messages {
         await imap.logout()
     }
 
+    @Test func streamedAppendOfABigMessageComesBackByteExact() async throws {
+        let d = try Dovecot()
+        let imap = try await d.session()
+        let box = scratchMailbox("sappend")
+        try await imap.create(box)
+        let message = bigMessage(size: 1 << 20)
+        let chunks = AsyncStream<[UInt8]> { c in
+            var offset = 0
+            while offset < message.count {
+                let n = min(50_000, message.count - offset)
+                c.yield(Array(message[offset..<offset + n]))
+                offset += n
+            }
+            c.finish()
+        }
+        let uid = try #require(try await imap.append(contentsOf: chunks, size: message.count, to: box).uid)
+        _ = try await imap.select(box)
+        let back = try await imap.uidFetchAll(SequenceSet([uid]), [.body()])
+        #expect(back.first?.body() == message)
+        // A wrong size is refused and the connection closed (the literal cannot be completed).
+        let short = AsyncStream<[UInt8]> { c in c.yield([0x41]); c.finish() }
+        await #expect(throws: IMAPError.self) { try await imap.append(contentsOf: short, size: 10, to: box) }
+        let again = try await d.session()
+        _ = try await again.select(.inbox)
+        try await again.delete(box)
+        await again.logout()
+    }
+
     @Test func storeFlags() async throws {
         let d = try Dovecot()
         let imap = try await d.session()

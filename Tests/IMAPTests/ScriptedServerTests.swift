@@ -236,4 +236,22 @@ struct ScriptedServerTests {
         await imap.close()
         #expect(await peer.finish() == nil)
     }
+
+    @Test func streamedAppendWaitsForTheGoAheadWithoutLiteralPlus() async throws {
+        let peer = try ScriptedPeer([
+            .send("* PREAUTH [CAPABILITY IMAP4rev1 UIDPLUS] hi"),
+            .expect("A1 APPEND Sent (\\Seen) {11}"), .send("+ go ahead"), .expect("hello world"),
+            .send("A1 OK [APPENDUID 7 20] appended"), .readUntilClosed,
+        ])
+        let imap = try await connect(peer)
+        let body = AsyncStream<[UInt8]> { c in
+            c.yield(Array("hello ".utf8))
+            c.yield(Array("world".utf8))
+            c.finish()
+        }
+        let r = try await imap.append(contentsOf: body, size: 11, to: MailboxName("Sent"), flags: [.seen])
+        #expect(r == AppendResult(uidValidity: 7, uid: 20))
+        await imap.close()
+        #expect(await peer.finish() == nil)
+    }
 }

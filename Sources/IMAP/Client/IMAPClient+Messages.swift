@@ -137,6 +137,72 @@ extension IMAPClient {
         return AppendResult()
     }
 
+    /// APPEND of a message handed over in chunks (a big sent copy written by a streaming MIME
+    /// writer): `size` must be the exact byte count (RFC 9051 §4.3 literals are counted). Only one
+    /// chunk is in memory at a time. A size mismatch closes the connection (the literal cannot be
+    /// completed) and throws.
+    @discardableResult
+    public func append<Chunks: AsyncSequence & Sendable>(contentsOf chunks: Chunks, size: Int, to mailbox: MailboxName,
+                                                        flags: [Flag] = [], internalDate: Date? = nil) async throws -> AppendResult
+        where Chunks.Element == [UInt8] {
+        try await settleStream()
+        var args: [CommandArgument] = [.atom("APPEND"), .mailbox(mailbox)]
+        if !flags.isEmpty { args.append(.raw("(" + (try flagList(flags)) + ")")) }
+        if let internalDate { args.append(.raw("\"" + Self.appendDate(internalDate) + "\"")) }
+        args.append(.literalHeader(size: size))
+        await setStage(IMAPStage.append)
+        let tag = encoder.nextTag()
+        let command: EncodedCommand
+        do {
+            command = try encoder.encode(tag: tag, args)
+        } catch {
+            var e = error
+            e.stage = IMAPStage.append
+            throw e
+        }
+        var collected = Collected()
+        let header = command.parts[0]
+        try await write(header.bytes, log: .line(command.transcript))
+        if header.waitsForContinuation {
+            while true {
+                let event = try await nextEvent()
+                if case .continuation = event { break }
+                if case .tagged(let t) = event, t.tag == tag {
+                    try check(t, command: command.transcript)
+                    throw fail(.protocolViolation, stage: IMAPStage.append, evidence: "APPEND completed before its literal was sent")
+                }
+                collected.take(event)
+            }
+        }
+        var sent = 0
+        do {
+            for try await chunk in chunks {
+                guard sent + chunk.count <= size else {
+                    throw fail(.invalidArgument, stage: IMAPStage.append, evidence: "the message is longer than the announced \(size) bytes")
+                }
+                if chunk.contains(0) {
+                    throw fail(.invalidArgument, stage: IMAPStage.append, evidence: "NUL in message data (needs BINARY, RFC 3516)")
+                }
+                try await write(chunk, log: nil)
+                sent += chunk.count
+            }
+            guard sent == size else {
+                throw fail(.invalidArgument, stage: IMAPStage.append, evidence: "the message has \(sent) bytes, \(size) were announced")
+            }
+        } catch {
+            transcript.fact("APPEND abandoned after \(sent) of \(size) bytes; closing the connection")
+            await close()
+            throw error
+        }
+        try await write(command.parts[command.parts.count - 1].bytes, log: nil)
+        let ok = try await finish(tag: tag, firstResponse: nil, into: &collected)
+        try check(ok, command: command.transcript)
+        if case .appendUID(let v, let uids)? = ok.status.code {
+            return AppendResult(uidValidity: v, uid: uids.ranges.first?.lowerBound)
+        }
+        return AppendResult()
+    }
+
     // date-time = DQUOTE date-day-fixed "-" date-month "-" date-year SP time SP zone DQUOTE
     static func appendDate(_ d: Date) -> String {
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

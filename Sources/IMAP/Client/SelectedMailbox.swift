@@ -25,6 +25,11 @@ public struct SelectedMailbox: Sendable, Hashable {
 public struct AppendResult: Sendable, Hashable {
     public var uidValidity: UInt32?
     public var uid: UInt32?
+
+    public init(uidValidity: UInt32? = nil, uid: UInt32? = nil) {
+        self.uidValidity = uidValidity
+        self.uid = uid
+    }
 }
 
 /// The result of COPY or MOVE with UIDPLUS (RFC 4315 §3 `COPYUID`): old and new UIDs.
@@ -34,6 +39,14 @@ public struct CopyResult: Sendable, Hashable {
     public var destinationUIDs: SequenceSet?
     /// Whether MOVE was used, or the fallback COPY + STORE \Deleted + UID EXPUNGE (RFC 6851 §3.3).
     public var usedMoveCommand: Bool
+
+    public init(uidValidity: UInt32? = nil, sourceUIDs: SequenceSet? = nil, destinationUIDs: SequenceSet? = nil,
+                usedMoveCommand: Bool) {
+        self.uidValidity = uidValidity
+        self.sourceUIDs = sourceUIDs
+        self.destinationUIDs = destinationUIDs
+        self.usedMoveCommand = usedMoveCommand
+    }
 }
 
 /// How STORE changes flags (RFC 9051 §6.4.6).

@@ -13,6 +13,9 @@ public enum CommandArgument: Sendable, Hashable {
     case mailbox(MailboxName)
     /// Always a literal (APPEND's message), `literal8` when `binary`.
     case literal([UInt8], binary: Bool = false)
+    /// The header of a literal whose `size` bytes the caller sends itself, streamed (APPEND of a
+    /// big message); the command's last argument.
+    case literalHeader(size: Int, binary: Bool = false)
     /// An astring the transcript must not show (a password): `<redacted: label>` instead.
     case secret([UInt8], label: String)
 

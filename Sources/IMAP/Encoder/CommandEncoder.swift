@@ -80,6 +80,13 @@ public struct CommandEncoder: Sendable {
             case .literal(let bytes, let binary):
                 if !binary, bytes.contains(0) { throw refuse("NUL in literal data (needs BINARY, RFC 3516)") }
                 log += appendLiteral(bytes, binary: binary, into: &current, parts: &parts)
+            case .literalHeader(let size, let binary):
+                let nonSync = literalMode == .literalPlus || (literalMode == .literalMinus && size <= Self.literalMinusLimit)
+                let header = (binary ? "~" : "") + "{\(size)\(nonSync ? "+" : "")}"
+                current += Array(header.utf8) + [0x0D, 0x0A]
+                parts.append(EncodedCommand.Part(bytes: current, waitsForContinuation: !nonSync))
+                current = []
+                log += "\(header) <\(size) bytes streamed>"
             case .secret(let bytes, let label):
                 _ = try appendString(bytes, atomAllowed: true, into: &current, parts: &parts)
                 log += "<redacted: \(label)>"
