@@ -109,6 +109,26 @@ struct Messages {
         await again.logout()
     }
 
+    @Test func messagesSeededByDoveadmFetchByteExact() async throws {
+        let d = try Dovecot()
+        let box = scratchMailbox("seeded")
+        #expect(try doveadm(["mailbox", "create", "-u", Dovecot.bob.0, box.name]).status == 0)
+        let seeded = [sampleMessage(subject: "seeded one"), bigMessage(size: 300_000)]
+        for m in seeded {
+            let r = try doveadm(["save", "-u", Dovecot.bob.0, "-m", box.name], input: m)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        let imap = try await d.session(Dovecot.bob)
+        let box2 = try await imap.select(box)
+        #expect(box2.exists == 2)
+        let back = try await imap.uidFetchAll(SequenceSet.all, [.body(), .rfc822Size, .envelope])
+        #expect(back.map { $0.body() } == seeded.map { Optional($0) })
+        #expect(back.first?.envelope?.subject == "seeded one")
+        _ = try await imap.select(.inbox)
+        try await imap.delete(box)
+        await imap.logout()
+    }
+
     @Test func storeFlags() async throws {
         let d = try Dovecot()
         let imap = try await d.session()
