@@ -212,20 +212,15 @@ public actor IMAPClient {
         var untagged: [UntaggedResponse] = []
         var fetches: [FetchedMessage] = []
         var current: FetchedMessage?
-        var streamKind: BodySectionKind?
-        var streamBytes: [UInt8] = []
 
         mutating func take(_ event: ResponseEvent) {
             switch event {
             case .untagged(let u): untagged.append(u)
             case .fetchStart(let n): current = FetchedMessage(sequenceNumber: n)
             case .fetchAttribute(let a): current?.apply(a)
-            case .streamingBegin(let kind, _): streamKind = kind; streamBytes = []
-            case .streamingBytes(let b): streamBytes += b
-            case .streamingEnd:
-                if let k = streamKind { current?.sections[k] = streamBytes }
-                streamKind = nil
-                streamBytes = []
+            // A big body section in a reply to another command was not asked for: its bytes
+            // are dropped as they arrive rather than held (bounded memory).
+            case .streamingBegin, .streamingBytes, .streamingEnd: break
             case .fetchEnd:
                 if let c = current { fetches.append(c) }
                 current = nil
