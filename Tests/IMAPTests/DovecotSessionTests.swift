@@ -10,8 +10,11 @@ extension DovecotTests {
 struct Session {
     @Test func implicitTLSLoginListsSpecialUseMailboxes() async throws {
         let d = try Dovecot()
-        let imap = try await d.session()
+        let transcript = Transcript(ringCapacity: 2_000)
+        let imap = try await d.session(transcript: transcript)
         #expect(await imap.isTLS)
+        #expect(transcript.lastLines.contains { $0.hasSuffix("LOGIN alice@example.test <redacted: credentials of alice@example.test>") })
+        #expect(!transcript.lastLines.joined().contains("alice-secret"))
         #expect(await imap.state == .authenticated)
         #expect(await imap.has(.imap4rev1))
         let boxes = try await imap.list()

@@ -254,4 +254,20 @@ struct ScriptedServerTests {
         await imap.close()
         #expect(await peer.finish() == nil)
     }
+
+    @Test func utf8AcceptSendsNamesAndSearchTextAsUTF8() async throws {
+        let peer = try ScriptedPeer([
+            .send("* PREAUTH [CAPABILITY IMAP4rev1 ENABLE UTF8=ACCEPT] hi"),
+            .expect("A1 ENABLE UTF8=ACCEPT"), .send("* ENABLED UTF8=ACCEPT"), .send("A1 OK enabled"),
+            .expect("A2 SELECT \"Entwürfe\""), .send("* 0 EXISTS"), .send("* OK [UIDVALIDITY 3] v"), .send("A2 OK done"),
+            .expect("A3 UID SEARCH SUBJECT \"für Müller\""), .send("* SEARCH 4"), .send("A3 OK done"),
+            .readUntilClosed,
+        ])
+        let imap = try await connect(peer)
+        #expect(try await imap.enable(["UTF8=ACCEPT"]) == ["UTF8=ACCEPT"])
+        _ = try await imap.select(MailboxName("Entwürfe"))
+        #expect(try await imap.uidSearch(.subject("für Müller")) == [4])
+        await imap.close()
+        #expect(await peer.finish() == nil)
+    }
 }
