@@ -36,6 +36,7 @@ enum ResponseFixtures {
         "* LIST (\\HasNoChildren) \".\" \"INBOX.Sent\"",
         "* LIST (\\Marked \\HasChildren) \".\" \"INBOX\"",
         "* LIST (\\Noselect) NIL \"\"",
+        "* LIST () \"/\" ~peter/mail]",
         "A3 OK LIST completed")
 
     static let cyrusStatus = crlf(

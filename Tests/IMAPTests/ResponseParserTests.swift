@@ -103,7 +103,8 @@ struct ResponseParserTests {
         let courier = try parse(ResponseFixtures.courierList).compactMap { e -> MailboxInfo? in
             if case .untagged(.list(let m)) = e { m } else { nil }
         }
-        #expect(courier.last?.delimiter == nil)
+        #expect(courier[2].delimiter == nil)
+        #expect(courier.last?.name.name == "~peter/mail]")
         #expect(courier.first?.delimiter == ".")
     }
 

@@ -185,7 +185,8 @@ struct ParseCursor {
 
     // astring = 1*ASTRING-CHAR / string ; ASTRING-CHAR = ATOM-CHAR / resp-specials
     mutating func astring() throws -> [UInt8] {
-        if peek == Self.DQUOTE || peek == 0x7B || peek == 0x7E { return try string() }
+        let literal8 = peek == 0x7E && index + 1 < end && bytes[index + 1] == 0x7B
+        if peek == Self.DQUOTE || peek == 0x7B || literal8 { return try string() }
         let t = token { Self.isAtomChar($0) || $0 == 0x5D }
         guard !t.isEmpty else { throw fail("expected an astring at \"\(rest(20))\"") }
         return Array(t)
