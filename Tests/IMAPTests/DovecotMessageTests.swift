@@ -112,10 +112,10 @@ struct Messages {
     @Test func messagesSeededByDoveadmFetchByteExact() async throws {
         let d = try Dovecot()
         let box = scratchMailbox("seeded")
-        #expect(try doveadm(["mailbox", "create", "-u", Dovecot.bob.0, box.name]).status == 0)
+        #expect(try await doveadm(["mailbox", "create", "-u", Dovecot.bob.0, box.name]).status == 0)
         let seeded = [sampleMessage(subject: "seeded one"), bigMessage(size: 300_000)]
         for m in seeded {
-            let r = try doveadm(["save", "-u", Dovecot.bob.0, "-m", box.name], input: m)
+            let r = try await doveadm(["save", "-u", Dovecot.bob.0, "-m", box.name], input: m)
             #expect(r.status == 0, "\(r.stderr)")
         }
         let imap = try await d.session(Dovecot.bob)

@@ -86,14 +86,14 @@ func within<T: Sendable>(_ limit: Duration, _ what: String = "operation",
 }
 
 /// `doveadm` against the test Dovecot, to seed mail the way the server itself delivers it.
-func doveadm(_ arguments: [String], input: [UInt8]? = nil) throws -> CommandResult {
+func doveadm(_ arguments: [String], input: [UInt8]? = nil) async throws -> CommandResult {
     guard let path = ProcessInfo.processInfo.environment["MAILENGINE_SERVERS"],
           let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any],
           let conf = object["doveconf"] as? String
     else { throw TimedOut(description: "no doveconf in MAILENGINE_SERVERS") }
-    guard let input else { return try run("/usr/bin/doveadm", ["-c", conf] + arguments) }
+    guard let input else { return try await run("/usr/bin/doveadm", ["-c", conf] + arguments) }
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("seed-\(UUID().uuidString).eml")
     try Data(input).write(to: file)
     defer { try? FileManager.default.removeItem(at: file) }
-    return try run("/bin/sh", ["-c", "exec /usr/bin/doveadm -c \"$0\" \"$@\" < \"\(file.path)\"", conf] + arguments)
+    return try await run("/bin/sh", ["-c", "exec /usr/bin/doveadm -c \"$0\" \"$@\" < \"\(file.path)\"", conf] + arguments)
 }
