@@ -47,12 +47,29 @@ struct Session {
         let transcript = Transcript(ringCapacity: 2_000)
         let imap = try await d.connect(.startTLS, transcript: transcript)
         #expect(await imap.has(.saslIR))
-        try await imap.authenticate(.password(user: Dovecot.alice.0, password: Dovecot.alice.1))
+        try await imap.authenticate(.password(user: Dovecot.alice.0, password: Dovecot.alice.1),
+                                    selection: MechanismSelection(pinned: "PLAIN"))
         #expect(await imap.state == .authenticated)
         let text = transcript.lastLines.joined(separator: "\n")
         #expect(text.contains("AUTHENTICATE PLAIN <redacted: credentials of alice@example.test>"))
         let b64 = Data(("\u{0}alice@example.test\u{0}alice-secret").utf8).base64EncodedString()
         #expect(!text.contains("alice-secret") && !text.contains(b64))
+        await imap.logout()
+    }
+
+    /// Nothing pinned: the strongest mechanism both sides have, SCRAM-SHA-256 through libsasl2,
+    /// with the server's signature checked.
+    @Test(arguments: [Security.startTLS, .implicitTLS])
+    func automaticChoiceIsSCRAMSHA256(_ security: Security) async throws {
+        let d = try Dovecot()
+        let transcript = Transcript(ringCapacity: 2_000)
+        let imap = try await d.connect(security, transcript: transcript)
+        try await imap.authenticate(.password(user: Dovecot.alice.0, password: Dovecot.alice.1))
+        #expect(await imap.state == .authenticated)
+        let text = transcript.lastLines.joined(separator: "\n")
+        #expect(text.contains("AUTHENTICATE SCRAM-SHA-256"))
+        #expect(!text.contains("alice-secret"))
+        _ = try await imap.select(.inbox)
         await imap.logout()
     }
 
