@@ -23,7 +23,7 @@ import TestSupport
     func probe(_ p: MailProtocol, _ name: String, _ security: Security) async throws -> PortProbeResult {
         // Long enough to queue behind other suites' connections to a one-at-a-time s_server;
         // the greeting wait stays short.
-        await PortProbe.run(try candidate(p, name, security), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(1))
+        await PortProbe.run(try candidate(p, name, security), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(3))
     }
 
     /// A port nothing listens on: bound, then closed.
@@ -142,7 +142,7 @@ import TestSupport
             ServerCandidate(protocol: .smtp, host: "127.0.0.1", port: Self.closedPort(), security: .implicitTLS, source: .guess),
             try candidate(.smtp, "submission", .startTLS),
         ]
-        let results = await PortProbe.runAll(candidates, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(1),
+        let results = await PortProbe.runAll(candidates, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(3),
                                              stagger: .milliseconds(20))
         #expect(results.map(\.candidate) == candidates)
         let ranked = PortProbe.ranked(results)

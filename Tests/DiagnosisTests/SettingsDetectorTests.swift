@@ -96,7 +96,7 @@ struct TableDNS: MailDNSResolving {
         let xml = document([try server("smtp", "tls_expired", "SSL"), try server("smtp", "submission", "STARTTLS"),
                             try server("imap", "imaps", "SSL"), try server("imap", "imap", "STARTTLS")])
         let http = try LocalHTTPServer(files: ["shop.invalid/config-v1.1.xml": xml])
-        let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(1))
+        let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.invalid"))
         #expect(result.log.first?.contains("HTTP status 404") == true, "\(result.log)")
         #expect(result.source == .autoconfig("\(http.base)/shop.invalid/config-v1.1.xml?emailaddress=till@shop.invalid"))
@@ -114,7 +114,7 @@ struct TableDNS: MailDNSResolving {
         let xml = document([try server("smtp", "smtp_plain", "STARTTLS"), try server("smtp", "smtp_plain", "plain"),
                             try server("imap", "imaps", "SSL")])
         let http = try LocalHTTPServer(files: ["shop.invalid/config-v1.1.xml": xml])
-        let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(1))
+        let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.invalid"))
         let smtp = try #require(result.bestSMTP)
         #expect(smtp.verdict == .plaintextOnly)
@@ -129,7 +129,7 @@ struct TableDNS: MailDNSResolving {
             "_imaps._tcp.shop.invalid": [SRVRecord(priority: 0, weight: 0, port: try servers.port("imaps"), target: "localhost.")],
             "_imap._tcp.shop.invalid": [SRVRecord(priority: 0, weight: 0, port: 0, target: ".")],
         ])
-        let detector = SettingsDetector(options: options(http), dns: dns, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(1))
+        let detector = SettingsDetector(options: options(http), dns: dns, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.invalid"))
         #expect(result.source == .srv("_submissions._tcp.shop.invalid"))
         #expect(result.bestSMTP?.candidate.port == (try servers.port("submissions")))
@@ -147,7 +147,7 @@ struct TableDNS: MailDNSResolving {
         var opts = options(http)
         opts.presets = [preset]
         let dns = TableDNS(mxAnswers: ["shop.invalid": ["in1.mx.provider.invalid"]])
-        let detector = SettingsDetector(options: opts, dns: dns, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(1))
+        let detector = SettingsDetector(options: opts, dns: dns, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.invalid"))
         #expect(result.source == .preset(.fastmail))
         #expect(result.notes == ["Use an app password."])
@@ -160,7 +160,7 @@ struct TableDNS: MailDNSResolving {
             .replacingOccurrences(of: "</clientConfig>", with:
                 "<enable visiturl=\"https://provider.invalid/settings\"><instruction>Enable IMAP first.</instruction></enable></clientConfig>")
         let http = try LocalHTTPServer(files: ["shop.invalid/config-v1.1.xml": xml])
-        let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(1))
+        let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.invalid"))
         #expect(result.notes == ["Enable IMAP first. (https://provider.invalid/settings)"])
         #expect(result.bestSMTP?.verdict == .works && result.bestIMAP?.verdict == .works)
