@@ -53,6 +53,7 @@ public actor Outbox {
     }
 
     /// Spools a message written in chunks by `body` (for example a MIME writer), in bounded memory.
+    /// Without `messageID`, the message's own `Message-ID` field is recorded.
     @discardableResult
     public func enqueue(envelope: Envelope, account: String, messageID: String? = nil, label: String? = nil,
                         body: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> String {
@@ -67,6 +68,8 @@ public actor Outbox {
             writer.abandon()
             throw error
         }
+        // Without a Message-ID given, the one in the message's header (to settle an unknown outcome).
+        let messageID = messageID ?? Self.headerMessageID(messageFile(id))
         let entry = OutboxEntry(id: id, account: account, envelope: envelope, messageID: messageID, label: label,
                                 size: writer.size, enqueuedAt: now, state: .queued, committing: false, attempts: [],
                                 nextAttemptAt: nil, lastError: nil, queueID: nil, sentAt: nil, recipients: [],
@@ -252,6 +255,14 @@ public actor Outbox {
 
     /// `20261122T101502.190123Z-3f9a1c2b7d10`: sorts in enqueue order (microseconds, strictly
     /// increasing within a process), unique across processes, safe as a file name.
+    /// The `Message-ID` field of a spooled file's header section, if it has one.
+    static func headerMessageID(_ file: URL) -> String? {
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return nil }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: HeaderScan.limit) else { return nil }
+        return HeaderScan.messageID(in: head)
+    }
+
     static func makeID(_ date: Date) -> String {
         let micros = lastMicros.withLock { last -> Int64 in
             let now = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))

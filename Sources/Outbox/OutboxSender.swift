@@ -31,17 +31,25 @@ public struct OutboxSender: Sendable {
     }
 
     /// Sends every message that is due now, then returns.
-    public func drainOnce() async throws -> Pass {
+    ///
+    /// - Parameters:
+    ///   - only: the accounts to send for; all when `nil`.
+    ///   - ignoringSchedule: try deferred messages now, before their next attempt time (an
+    ///     operator's flush); the order of each account is kept either way.
+    /// - Cancellation: stops between messages (throws `CancellationError`); a message cancelled
+    ///   after its final dot may have gone out is outcome-unknown, never re-sent.
+    public func drainOnce(only: Set<String>? = nil, ignoringSchedule: Bool = false) async throws -> Pass {
         try await outbox.recover()
         var pass = Pass()
         let now = outbox.clock()
-        let pending = try await outbox.entries().filter { $0.state.isPending }
+        let pending = try await outbox.entries().filter { $0.state.isPending && (only?.contains($0.account) ?? true) }
         var accounts: [String] = []
         for e in pending where !accounts.contains(e.account) { accounts.append(e.account) }
         for account in accounts {
             var transport: (any OutboxTransport)?
             messages: for entry in pending where entry.account == account {
-                if let due = entry.nextAttemptAt, due > now {
+                if Task.isCancelled { break messages }
+                if !ignoringSchedule, let due = entry.nextAttemptAt, due > now {
                     pass.nextDue = min(pass.nextDue ?? due, due)
                     if entry.holdsAccount { break messages }  // keep the account's order
                     continue
@@ -81,7 +89,11 @@ public struct OutboxSender: Sendable {
                     continue
                 }
             }
-            if let transport { await transport.close() }
+            if let t = transport {
+                transport = nil
+                await t.close()
+            }
+            try Task.checkCancellation()
         }
         return pass
     }
