@@ -166,6 +166,12 @@ public actor Outbox {
         let now = clock()
         switch result {
         case .accepted(let queueID, let recipients):
+            // Recipients refused with 4yz (greylisting, mailbox busy) did not get it: they are
+            // spooled again, written before the sent state so a crash in between cannot lose them.
+            let later = recipients.filter { !$0.accepted && $0.isTransient }
+            if !later.isEmpty {
+                try split(e, for: later, policy: policy, random: random, now: now)
+            }
             e.state = .sent
             e.queueID = queueID
             e.sentAt = now
@@ -175,8 +181,17 @@ public actor Outbox {
             let refused = recipients.filter { !$0.accepted }
             e.attempts.append(OutboxAttempt(at: now, result: "sent", detail: "queued as \(queueID ?? "?")"
                 + (refused.isEmpty ? "" : "; refused: " + refused.map { "\($0.address) (\($0.code) \($0.text))" }.joined(separator: ", "))))
-        case .temporaryFailure(let why, let recipients, let affectsAccount):
+        case .temporaryFailure(var why, let recipients, let affectsAccount):
             if !recipients.isEmpty { e.recipients = recipients }
+            // Recipients refused for good (5yz) are taken off the envelope; the retry is for the rest.
+            let permanent = recipients.filter { !$0.accepted && !$0.isTransient && $0.code >= 500 }
+            let remaining = e.envelope.recipients.filter { r in !permanent.contains { $0.address == r } }
+            if !permanent.isEmpty && !remaining.isEmpty {
+                e.envelope.recipients = remaining
+                let refused = permanent.map { "\($0.address) (\($0.code) \($0.text))" }.joined(separator: ", ")
+                e.attempts.append(OutboxAttempt(at: now, result: "refused", detail: "refused for good, not retried: \(refused)"))
+                why += "; refused for good: \(refused)"
+            }
             e.lastError = why
             let failures = e.attempts.filter { $0.result == "deferred" }.count + 1
             if e.age(at: now) >= policy.maximumAge {
@@ -205,6 +220,28 @@ public actor Outbox {
         e.committing = false
         try save(e)
         return e
+    }
+
+    /// Spools `e`'s message again for `recipients` only (a hard link to the same bytes), deferred
+    /// as after a first temporary failure, with the same Message-ID.
+    private func split(_ e: OutboxEntry, for recipients: [RecipientResult], policy: RetryPolicy, random: Double,
+                       now: Date) throws {
+        let id = Self.makeID(now)
+        guard link(messageFile(e.id).path, messageFile(id).path) == 0 else {
+            throw OutboxError.io("link \(messageFile(e.id).path)", errno)
+        }
+        try DurableFile.syncDirectory(messagesDir)
+        let why = recipients.map { "\($0.address) (\($0.code) \($0.text))" }.joined(separator: ", ")
+        var envelope = e.envelope
+        envelope.recipients = recipients.map(\.address)
+        let entry = OutboxEntry(id: id, account: e.account, envelope: envelope, messageID: e.messageID, label: e.label,
+                                size: e.size, enqueuedAt: e.enqueuedAt, state: .deferred, committing: false,
+                                attempts: [OutboxAttempt(at: now, result: "deferred",
+                                                         detail: "split from \(e.id), sent to the others; refused for now: \(why)")],
+                                nextAttemptAt: now.addingTimeInterval(policy.delay(afterFailures: 1, random: random)),
+                                lastError: why, queueID: nil, sentAt: nil, recipients: recipients, holdsAccount: false,
+                                splitFrom: e.id)
+        try save(entry)
     }
 
     /// Marks a pending message failed without an attempt (too old before it could be tried).

@@ -81,8 +81,8 @@ public struct OutboxSender: Sendable {
                 switch result {
                 case .temporaryFailure(_, _, let affectsAccount) where affectsAccount:
                     break messages  // the server or network is down: the rest of the account waits
-                case .outcomeUnknown, .temporaryFailure:
-                    // The session may be unusable; the next message gets a new connection.
+                case .outcomeUnknown:
+                    // The connection is gone or in an unknown state; the next message gets a new one.
                     await transport?.close()
                     transport = nil
                 default:

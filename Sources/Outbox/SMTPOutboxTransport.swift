@@ -97,6 +97,10 @@ public final class SMTPOutboxTransport: OutboxTransport {
         if e.kind == .outcomeUnknown || (committed && e.reply == nil) {
             return .outcomeUnknown(e.description)
         }
+        // Every recipient refused, some only for now (451 greylisting beside a 550): retry for those.
+        if e.kind == .allRecipientsRejected, e.recipients.contains(where: { !$0.accepted && $0.isTransient }) {
+            return .temporaryFailure(e.description, recipients: e.recipients, affectsAccount: false)
+        }
         if e.isPermanent {
             return .permanentFailure(e.description, recipients: e.recipients)
         }

@@ -277,4 +277,36 @@ struct OutboxTests {
         #expect(stats.depth == 5 && stats.count(.queued) == 5)
         #expect(stats.oldestPendingAge != nil)
     }
+
+    /// Sent to two recipients, 451 (greylisted) for the third: the message is spooled again for the
+    /// third only (same bytes, same Message-ID), deferred, and sent later; the 550 is never retried.
+    @Test func aGreylistedRecipientAmongAcceptedOnesIsSpooledAgain() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = TestClock()
+        let outbox = try Outbox(directory: dir, clock: clock.read)
+        let four = Envelope(mailFrom: "shop@example.test", recipients: ["a@x.test", "grey@x.test", "gone@x.test", "c@x.test"])
+        let id = try await outbox.enqueue(Data("Message-ID: <g@x>\r\n\r\nm".utf8), envelope: four, account: "shop")
+        let transport = ScriptedTransport([.accepted(queueID: "Q1", recipients: [
+            RecipientResult(address: "a@x.test", accepted: true, code: 250, text: "Ok"),
+            RecipientResult(address: "grey@x.test", accepted: false, code: 451, enhancedCode: "4.7.1", text: "Greylisted"),
+            RecipientResult(address: "gone@x.test", accepted: false, code: 550, enhancedCode: "5.1.1", text: "No such user"),
+            RecipientResult(address: "c@x.test", accepted: true, code: 250, text: "Ok"),
+        ])])
+        let sender = OutboxSender(outbox: outbox, policy: noJitter, random: { 0 }) { _ in transport }
+        _ = try await sender.drainOnce()
+        let all = try await outbox.entries()
+        #expect(all.count == 2)
+        let split = try #require(all.first { $0.id != id })
+        #expect(try await outbox.entry(id).state == .sent)
+        #expect(split.state == .deferred && split.splitFrom == id && split.messageID == "<g@x>")
+        #expect(split.envelope.recipients == ["grey@x.test"])
+        #expect(split.nextAttemptAt == clock.read().addingTimeInterval(60))
+        #expect(try Data(contentsOf: outbox.messageFile(split.id)) == Data(contentsOf: outbox.messageFile(id)))
+        try await outbox.drop(id)   // the original's file goes; the split keeps its own link
+        clock.advance(60)
+        let pass = try await sender.drainOnce()
+        #expect(pass.sent == [split.id])
+        #expect(transport.log.withLock { $0.delivered } == ["Message-ID: <g@x>\r\n\r\nm", "Message-ID: <g@x>\r\n\r\nm"])
+    }
 }

@@ -184,4 +184,75 @@ struct SMTPOutboxTransportTests {
         }
         #expect(affectsAccount && why2.contains("421"))
     }
+
+    static func transaction(_ body: String, queueID: String) -> [ScriptedPeer.Step] {
+        [.expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
+         .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
+         .expect("DATA"), .send("354 go ahead"), .expect("Subject: \(body)"), .expect(""), .expect(body), .expect("."),
+         .send("250 2.0.0 Ok: queued as \(queueID)")]
+    }
+
+    /// Three messages of one account go over one connection; when the server drops the idle
+    /// session (421 to the next MAIL), the client opens a new one and the message goes out on it.
+    @Test func oneConnectionPerAccountReopenedWhenTheServerDropsIt() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outbox = try Outbox(directory: dir)
+        var ids: [String] = []
+        for body in ["m1", "m2", "m3"] {
+            ids.append(try await outbox.enqueue(Data("Subject: \(body)\r\n\r\n\(body)\r\n".utf8), envelope: Self.one, account: "shop"))
+        }
+        let peer = try SequentialPeer([
+            Self.hello + Self.transaction("m1", queueID: "Q1") + Self.transaction("m2", queueID: "Q2")
+                + [.expect("MAIL FROM:<shop@example.test>"), .send("421 4.4.2 idle too long, closing"), .close],
+            Self.hello + Self.transaction("m3", queueID: "Q3") + [.expect("QUIT"), .send("221 Bye"), .close],
+        ])
+        let client = SMTPClient(Self.configuration(port: peer.port))
+        let connects = Locked(0)
+        let sender = OutboxSender(outbox: outbox) { _ in
+            connects.withLock { $0 += 1 }
+            return SMTPOutboxTransport(client: client)
+        }
+        let pass = try await sender.drainOnce()
+        #expect(pass.sent == ids)
+        #expect(try await outbox.entries().map(\.queueID) == ["Q1", "Q2", "Q3"])
+        #expect(connects.withLock { $0 } == 1)
+        #expect(await client.connectionCount == 2)
+        #expect(await peer.finish() == nil)
+    }
+
+    /// 451 for one recipient and 550 for the other (so no RCPT was accepted): a temporary failure
+    /// for the first; the second is taken off the envelope and recorded, never tried again.
+    @Test func greylistedBesideRefusedRetriesOnlyTheGreylisted() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = TestClock()
+        let outbox = try Outbox(directory: dir, clock: clock.read)
+        let two = Envelope(mailFrom: "shop@example.test", recipients: ["customer@example.test", "gone@example.test"])
+        let id = try await outbox.enqueue(Self.raw, envelope: two, account: "shop")
+        let peer = try SequentialPeer([
+            Self.hello + [.expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
+                          .expect("RCPT TO:<customer@example.test>"), .send("451 4.7.1 Greylisted"),
+                          .expect("RCPT TO:<gone@example.test>"), .send("550 5.1.1 No such user"),
+                          .expect("RSET"), .send("250 Ok"), .expect("QUIT"), .send("221 Bye"), .close],
+            Self.hello + [.expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
+                          .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
+                          .expect("DATA"), .send("354 go ahead")] + Self.message
+                + [.expect("."), .send("250 2.0.0 Ok: queued as Q9"), .expect("QUIT"), .send("221 Bye"), .close],
+        ])
+        let sender = OutboxSender(outbox: outbox, policy: noJitter, random: { 0 }) { _ in
+            try await SMTPOutboxTransport.connect(Self.configuration(port: peer.port))
+        }
+        var pass = try await sender.drainOnce()
+        #expect(pass.deferred == [id])
+        var e = try await outbox.entry(id)
+        #expect(e.envelope.recipients == ["customer@example.test"])
+        #expect(e.attempts.contains { $0.result == "refused" && $0.detail.contains("gone@example.test (550 No such user)") })
+        clock.advance(60)
+        pass = try await sender.drainOnce()
+        #expect(pass.sent == [id])
+        e = try await outbox.entry(id)
+        #expect(e.state == .sent && e.queueID == "Q9")
+        #expect(await peer.finish() == nil)
+    }
 }
