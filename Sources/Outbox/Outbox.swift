@@ -330,6 +330,28 @@ public actor Outbox {
         }
     }
 
+    /// A process that died while enqueueing leaves a file in `tmp/`, or a message file whose metadata
+    /// was never written (it was never acknowledged, so it is no message). Removed once older than
+    /// this, so an enqueue still running in another process is never touched.
+    static let leftoverAge: TimeInterval = 3600
+
+    static func removeLeftovers(stateDir: URL, messagesDir: URL, scratchDir: URL) {
+        let fm = FileManager.default
+        let cutoff = Date().addingTimeInterval(-leftoverAge)   // file times are real time, not the injected clock
+        func old(_ url: URL) -> Bool {
+            ((try? fm.attributesOfItem(atPath: url.path)[.modificationDate]) as? Date).map { $0 < cutoff } ?? false
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: scratchDir.path)) ?? [] where name.hasSuffix(".tmp") {
+            let url = scratchDir.appendingPathComponent(name)
+            if old(url) { unlink(url.path) }
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: messagesDir.path)) ?? [] where name.hasSuffix(".eml") {
+            let id = String(name.dropLast(4))
+            let url = messagesDir.appendingPathComponent(name)
+            if !fm.fileExists(atPath: stateDir.appendingPathComponent("\(id).json").path) && old(url) { unlink(url.path) }
+        }
+    }
+
     /// Messages in `sending` whose lock nobody holds were left by a dead sender. Before the final dot
     /// nothing can have been delivered, so they go back to the queue; after it, the outcome is unknown.
     static func recover(stateDir: URL, locksDir: URL, scratchDir: URL, now: Date) throws -> [String] {
@@ -361,6 +383,8 @@ public actor Outbox {
             recovered.append(id)
             withExtendedLifetime(lock) {}
         }
+        removeLeftovers(stateDir: stateDir, messagesDir: stateDir.deletingLastPathComponent().appendingPathComponent("messages"),
+                        scratchDir: scratchDir)
         return recovered
     }
 }

@@ -309,4 +309,37 @@ struct OutboxTests {
         #expect(pass.sent == [split.id])
         #expect(transport.log.withLock { $0.delivered } == ["Message-ID: <g@x>\r\n\r\nm", "Message-ID: <g@x>\r\n\r\nm"])
     }
+
+    /// What a process killed while enqueueing leaves (a tmp file, a message file without metadata)
+    /// is removed once it is an hour old; younger ones may be another process's enqueue in progress.
+    @Test func leftoversOfADeadEnqueueAreRemovedWhenOld() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outbox = try Outbox(directory: dir)
+        let kept = try await outbox.enqueue(Data("m".utf8), envelope: envelope, account: "shop")
+        let fm = FileManager.default
+        let stale = Date().addingTimeInterval(-7200)
+        let oldTmp = dir.appendingPathComponent("tmp/.x.tmp"), newTmp = dir.appendingPathComponent("tmp/.y.tmp")
+        let orphan = dir.appendingPathComponent("messages/20260101T000000.000000Z-000000000000.eml")
+        for url in [oldTmp, newTmp, orphan] { try Data("x".utf8).write(to: url) }
+        try fm.setAttributes([.modificationDate: stale], ofItemAtPath: oldTmp.path)
+        try fm.setAttributes([.modificationDate: stale], ofItemAtPath: orphan.path)
+        try fm.setAttributes([.modificationDate: stale], ofItemAtPath: outbox.messageFile(kept).path)
+        try await outbox.recover()
+        #expect(!fm.fileExists(atPath: oldTmp.path) && !fm.fileExists(atPath: orphan.path))
+        #expect(fm.fileExists(atPath: newTmp.path))
+        #expect(fm.fileExists(atPath: outbox.messageFile(kept).path))   // it has metadata: a message
+    }
+
+    /// The account table of `SMTPOutboxTransport.accounts`: an account without settings is a
+    /// connection failure naming it, and its messages wait.
+    @Test func anAccountWithoutSettingsWaits() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outbox = try Outbox(directory: dir)
+        let id = try await outbox.enqueue(Data("m".utf8), envelope: envelope, account: "office")
+        let pass = try await OutboxSender(outbox: outbox, connect: SMTPOutboxTransport.accounts([:])).drainOnce()
+        #expect(pass.deferred == [id])
+        #expect(try await outbox.entry(id).lastError?.contains("no SMTP settings for the account \"office\"") == true)
+    }
 }
