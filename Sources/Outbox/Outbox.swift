@@ -142,11 +142,13 @@ public actor Outbox {
 
     // MARK: used by the sender
 
-    /// Takes the message for sending if it is pending and no other process holds it.
-    func claim(_ id: String) throws -> OutboxClaim? {
+    /// Takes the message for sending if it is pending, due by `dueBy` (any time when `nil`), and no
+    /// other process holds it; decided on the state re-read under the lock.
+    func claim(_ id: String, dueBy: Date? = nil) throws -> OutboxClaim? {
         guard let lock = MessageLock(path: lockPath(id)) else { return nil }
         var e = try load(id)
         guard e.state.isPending else { return nil }
+        if let dueBy, let next = e.nextAttemptAt, next > dueBy { return nil }
         e.state = .sending
         e.committing = false
         try save(e)

@@ -54,7 +54,8 @@ public struct OutboxSender: Sendable {
                     if entry.holdsAccount { break messages }  // keep the account's order
                     continue
                 }
-                guard let claim = try await outbox.claim(entry.id) else { continue }
+                guard let claim = try await outbox.claim(entry.id, dueBy: ignoringSchedule ? nil : now) else { continue }
+                let entry = claim.entry   // as re-read under the lock (another process may have changed it)
                 if entry.age(at: now) >= policy.maximumAge {
                     try await outbox.expire(claim, reason: "gave up: not sent within \(policy.maximumAgeText)"
                                        + (entry.lastError.map { "; last error: \($0)" } ?? ""))

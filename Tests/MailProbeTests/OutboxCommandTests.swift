@@ -15,32 +15,41 @@ struct OutboxCommandTests {
         let b = try await outbox.enqueue(Data("m2".utf8), envelope: env, account: "shop", label: "PO 77")
         let probe = mailprobePath()
 
-        var r = try run(probe, ["outbox", "list", "--spool", dir.path])
+        var r = try await runOffPool(probe, ["outbox", "list", "--spool", dir.path])
         #expect(r.status == 0)
         #expect(r.stdout.contains(a) && r.stdout.contains("\"Invoice 1042\""))
         #expect(r.stdout.contains("2 message(s): queued 2"))
 
-        r = try run(probe, ["outbox", "list", "--spool", dir.path, "--json"])
+        r = try await runOffPool(probe, ["outbox", "list", "--spool", dir.path, "--json"])
         let o = try #require(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(o["depth"] as? Int == 2)
         #expect((o["messages"] as? [[String: Any]])?.map { $0["id"] as? String } == [a, b])
 
-        r = try run(probe, ["outbox", "show", "--spool", dir.path, b])
+        r = try await runOffPool(probe, ["outbox", "show", "--spool", dir.path, b])
         #expect(r.stdout.contains("state:       queued") && r.stdout.contains("label:       PO 77"))
 
-        r = try run(probe, ["outbox", "retry", "--spool", dir.path, a])   // queued: nothing to retry? allowed
+        r = try await runOffPool(probe, ["outbox", "retry", "--spool", dir.path, a])   // queued: nothing to retry? allowed
         #expect(r.status == 0)
 
-        r = try run(probe, ["outbox", "drop", "--spool", dir.path, b])
+        r = try await runOffPool(probe, ["outbox", "drop", "--spool", dir.path, b])
         #expect(r.status == 0)
         #expect(try await outbox.entries().map(\.id) == [a])
 
-        r = try run(probe, ["outbox", "show", "--spool", dir.path, "no-such-id"])
+        r = try await runOffPool(probe, ["outbox", "show", "--spool", dir.path, "no-such-id"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("no message no-such-id"))
 
-        r = try run(probe, ["outbox", "list", "--spool", dir.path + "-missing"])
+        r = try await runOffPool(probe, ["outbox", "list", "--spool", dir.path + "-missing"])
         #expect(r.status == 64)
+    }
+}
+
+
+/// `run` on a thread of its own, so a test waiting for a child process does not hold one of the
+/// few threads of Swift's cooperative pool (other tests' deadlines depend on them).
+func runOffPool(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { c in
+        Thread { c.resume(with: Result { try run(executable, arguments, environment: environment) }) }.start()
     }
 }
 
@@ -80,7 +89,7 @@ struct OutboxFlushCommandTests {
                                                             recipients: ["bob@example.test", "nobody@example.test"]),
                                          account: "office", label: "Invoice 2")
         let probe = mailprobePath()
-        var r = try run(probe, ["outbox", "flush", "--spool", dir.path, "--json"] + Self.smtpArguments(servers),
+        var r = try await runOffPool(probe, ["outbox", "flush", "--spool", dir.path, "--json"] + Self.smtpArguments(servers),
                         environment: Self.environment)
         #expect(r.status == 0, "\(r.stderr)")
         let o = try #require(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
@@ -93,18 +102,18 @@ struct OutboxFlushCommandTests {
         #expect((o["stats"] as? [String: Any])?["depth"] as? Int == 0)
         #expect(!r.stdout.contains("alice-secret") && !r.stderr.contains("alice-secret"))
 
-        r = try run(probe, ["outbox", "flush", "--spool", dir.path] + Self.smtpArguments(servers), environment: Self.environment)
+        r = try await runOffPool(probe, ["outbox", "flush", "--spool", dir.path] + Self.smtpArguments(servers), environment: Self.environment)
         #expect(r.status == 0)
         #expect(r.stdout.contains("flush: sent 0, deferred 0, failed 0, outcome unknown 0; depth 0"))
 
-        r = try run(probe, ["outbox", "stats", "--spool", dir.path, "--json"])
+        r = try await runOffPool(probe, ["outbox", "stats", "--spool", dir.path, "--json"])
         let s = try #require(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect((s["counts"] as? [String: Int])?["sent"] == 2 && s["depth"] as? Int == 0)
         #expect(s["oldestPendingSeconds"] is NSNull)
-        r = try run(probe, ["outbox", "stats", "--spool", dir.path])
+        r = try await runOffPool(probe, ["outbox", "stats", "--spool", dir.path])
         #expect(r.stdout.contains("depth 0 (alert above 50); nothing waiting; queued 0, sending 0, sent 2"))
 
-        r = try run(probe, ["outbox", "show", "--spool", dir.path, b])
+        r = try await runOffPool(probe, ["outbox", "show", "--spool", dir.path, b])
         #expect(r.stdout.contains("recipient:   nobody@example.test: refused (550"))
     }
 
@@ -121,7 +130,7 @@ struct OutboxFlushCommandTests {
         var listener: SilentListener? = try SilentListener()   // a port that was ours, then closed: nothing listens
         let closed = listener!.port
         listener = nil
-        var r = try run(probe, ["outbox", "flush", "--spool", dir.path] + Self.smtpArguments(servers, port: closed),
+        var r = try await runOffPool(probe, ["outbox", "flush", "--spool", dir.path] + Self.smtpArguments(servers, port: closed),
                         environment: Self.environment)
         #expect(r.status == 75, "\(r.stdout) \(r.stderr)")
         #expect(r.stdout.contains("deferred 1") && r.stdout.contains(a))
@@ -131,24 +140,24 @@ struct OutboxFlushCommandTests {
         let b = try await outbox.enqueue(Self.raw("<flush-550-\(UUID().uuidString.prefix(8))@outbox.test>"),
                                          envelope: Envelope(mailFrom: "alice@example.test", recipients: ["nobody@example.test"]),
                                          account: "shop")
-        r = try run(probe, ["outbox", "flush", "--spool", dir.path, "--json"] + Self.smtpArguments(servers),
+        r = try await runOffPool(probe, ["outbox", "flush", "--spool", dir.path, "--json"] + Self.smtpArguments(servers),
                     environment: Self.environment)
         #expect(r.status == 1)
         let o = try #require(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(o["failed"] as? [String] == [b])
         #expect(((o["messages"] as? [[String: Any]])?.first?["lastError"] as? String)?.contains("550") == true)
 
-        r = try run(probe, ["outbox", "retry", "--spool", dir.path, b, "--json"])
+        r = try await runOffPool(probe, ["outbox", "retry", "--spool", dir.path, b, "--json"])
         #expect(r.status == 0 && r.stdout.contains("\"state\":\"queued\""))
-        r = try run(probe, ["outbox", "drop", "--spool", dir.path, b, "--json"])
+        r = try await runOffPool(probe, ["outbox", "drop", "--spool", dir.path, b, "--json"])
         #expect(r.status == 0 && r.stdout.contains("\"dropped\":true"))
     }
 
-    @Test func flushRefusesAPasswordSourceMissing() throws {
-        let r = try run(mailprobePath(), ["outbox", "flush", "--spool", NSTemporaryDirectory(), "--host", "localhost",
+    @Test func flushRefusesAPasswordSourceMissing() async throws {
+        let r = try await runOffPool(mailprobePath(), ["outbox", "flush", "--spool", NSTemporaryDirectory(), "--host", "localhost",
                                           "--port", "587", "--user", "alice@example.test"])
         #expect(r.status == 64 && r.stderr.contains("--password-env or --password-file"))
-        let unset = try run(mailprobePath(), ["outbox", "flush", "--spool", NSTemporaryDirectory(), "--host", "localhost",
+        let unset = try await runOffPool(mailprobePath(), ["outbox", "flush", "--spool", NSTemporaryDirectory(), "--host", "localhost",
                                               "--port", "587", "--user", "a", "--password-env", "OUTBOX_NO_SUCH_VARIABLE"])
         #expect(unset.status == 64 && unset.stderr.contains("OUTBOX_NO_SUCH_VARIABLE"))
     }

@@ -60,7 +60,7 @@ struct OutboxPostfixTests {
         func waitForEmptyQueue(seconds: Double = 60) async throws -> Bool {
             let end = Date().addingTimeInterval(seconds)
             while Date() < end {
-                let r = try run("/usr/sbin/postqueue", ["-c", postfixConfig, "-p"])
+                let r = try await runOffPool("/usr/sbin/postqueue", ["-c", postfixConfig, "-p"])
                 if r.status == 0 && r.stdout.contains("Mail queue is empty") { return true }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -295,5 +295,13 @@ struct OutboxPostfixTests {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { _ = getsockname(fd, $0, &len) }
         }
         return UInt16(bigEndian: addr.sin_port)
+    }
+}
+
+/// `run` on a thread of its own, so a test waiting for a child process does not hold one of the
+/// few threads of Swift's cooperative pool (other tests' deadlines depend on them).
+func runOffPool(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { c in
+        Thread { c.resume(with: Result { try run(executable, arguments, environment: environment) }) }.start()
     }
 }
