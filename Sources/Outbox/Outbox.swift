@@ -246,6 +246,18 @@ public actor Outbox {
         try save(entry)
     }
 
+    /// Gives a claimed message back as it was (queued, or deferred with its next attempt time) when
+    /// its sending was cancelled before the final dot: nothing was delivered, and a cancelled drain
+    /// (the app quitting) is no failure to back off from.
+    func release(_ claim: OutboxClaim, reason: String) throws -> OutboxEntry {
+        var e = try load(claim.entry.id)
+        e.state = e.attempts.contains { $0.result == "deferred" } ? .deferred : .queued
+        e.committing = false
+        e.attempts.append(OutboxAttempt(at: clock(), result: "cancelled", detail: reason))
+        try save(e)
+        return e
+    }
+
     /// Marks a pending message failed without an attempt (too old before it could be tried).
     func expire(_ claim: OutboxClaim, reason: String) throws {
         var e = try load(claim.entry.id)

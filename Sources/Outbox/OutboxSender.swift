@@ -77,6 +77,11 @@ public struct OutboxSender: Sendable {
                 result = await transport!.deliver(file: outbox.messageFile(entry.id), envelope: entry.envelope) {
                     try await outbox.markCommitting(claim)
                 }
+                if Task.isCancelled, case .temporaryFailure(let why, _, _) = result {
+                    // Stopped before the final dot because the drain was cancelled: give it back as it was.
+                    _ = try await outbox.release(claim, reason: why)
+                    break messages
+                }
                 let e = try await outbox.finish(claim, result, policy: policy, random: random())
                 record(e, in: &pass)
                 switch result {

@@ -342,4 +342,24 @@ struct OutboxTests {
         #expect(pass.deferred == [id])
         #expect(try await outbox.entry(id).lastError?.contains("no SMTP settings for the account \"office\"") == true)
     }
+
+    /// `drainOnce(only:)` sends for the accounts named; `ignoringSchedule` (mailprobe outbox flush)
+    /// tries a deferred message before its time.
+    @Test func drainForSomeAccountsAndFlushBeforeTheScheduledTime() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = TestClock()
+        let outbox = try Outbox(directory: dir, clock: clock.read)
+        let shop = try await outbox.enqueue(Data("shop".utf8), envelope: envelope, account: "shop")
+        let office = try await outbox.enqueue(Data("office".utf8), envelope: envelope, account: "office")
+        let transport = ScriptedTransport([.temporaryFailure("451 4.3.0 later", recipients: [], affectsAccount: true)])
+        let sender = OutboxSender(outbox: outbox, policy: noJitter, random: { 0 }) { _ in transport }
+        var pass = try await sender.drainOnce(only: ["shop"])
+        #expect(pass.deferred == [shop] && pass.sent.isEmpty)
+        #expect(try await outbox.entry(office).state == .queued)
+        pass = try await sender.drainOnce(only: ["shop"])
+        #expect(pass.sent.isEmpty && pass.deferred.isEmpty)        // not due
+        pass = try await sender.drainOnce(ignoringSchedule: true)
+        #expect(pass.sent == [shop, office])
+    }
 }

@@ -255,4 +255,27 @@ struct SMTPOutboxTransportTests {
         #expect(e.state == .sent && e.queueID == "Q9")
         #expect(await peer.finish() == nil)
     }
+
+    /// A drain cancelled while a message waits for the server's 354: the drain throws
+    /// `CancellationError` and the message is back in the queue as it was (no backoff, no failure).
+    @Test func aCancelledDrainGivesTheMessageBack() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outbox = try Outbox(directory: dir)
+        let id = try await outbox.enqueue(Self.raw, envelope: Self.one, account: "shop")
+        let peer = try ScriptedPeer(Self.hello + [
+            .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
+            .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
+            .expect("DATA"), .sleep(1.5), .close])
+        let sender = OutboxSender(outbox: outbox) { _ in
+            try await SMTPOutboxTransport.connect(Self.configuration(port: peer.port))
+        }
+        let task = Task { try await sender.drainOnce() }
+        for _ in 0..<500 where !peer.log.contains("C: DATA") { try await Task.sleep(for: .milliseconds(10)) }
+        task.cancel()
+        await #expect(throws: CancellationError.self) { try await task.value }
+        let e = try await outbox.entry(id)
+        #expect(e.state == .queued && e.nextAttemptAt == nil && e.attempts.last?.result == "cancelled")
+        _ = await peer.finish()
+    }
 }
