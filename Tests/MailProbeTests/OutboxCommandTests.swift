@@ -89,9 +89,14 @@ struct OutboxFlushCommandTests {
                                                             recipients: ["bob@example.test", "nobody@example.test"]),
                                          account: "office", label: "Invoice 2")
         let probe = mailprobePath()
-        var r = try await runOffPool(probe, ["outbox", "flush", "--spool", dir.path, "--json"] + Self.smtpArguments(servers),
-                        environment: Self.environment)
+        let log = NSTemporaryDirectory() + "outbox-flush-\(tag).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        var r = try await runOffPool(probe, ["outbox", "flush", "--spool", dir.path, "--json", "--log", log]
+                                     + Self.smtpArguments(servers), environment: Self.environment)
         #expect(r.status == 0, "\(r.stderr)")
+        let transcript = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        #expect(transcript.contains("MAIL FROM:<alice@example.test>") && transcript.contains("queued as"))
+        #expect(!transcript.contains("alice-secret"))
         let o = try #require(JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
         #expect(o["sent"] as? [String] == [a, b])
         let messages = try #require(o["messages"] as? [[String: Any]])
