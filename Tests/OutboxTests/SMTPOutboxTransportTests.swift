@@ -12,6 +12,9 @@ struct SMTPOutboxTransportTests {
     static let raw = Data("Subject: Invoice 1042\r\nMessage-ID: <inv-1042@shop.test>\r\n\r\nHello\r\n".utf8)
     static let one = Envelope(mailFrom: "shop@example.test", recipients: ["customer@example.test"])
 
+    /// A scripted server that waits up to a minute for its client (a loaded machine is slow).
+    static func peer(_ steps: [ScriptedPeer.Step]) throws -> ScriptedPeer { try ScriptedPeer(steps, acceptTimeout: 60) }
+
     static func configuration(port: UInt16, timeout: Duration = .seconds(10)) -> SMTPConfiguration {
         SMTPConfiguration(endpoint: Endpoint(host: "127.0.0.1", port: port), security: .plaintextUnsafe,
                           clientName: "outbox.test", timeouts: .uniform(timeout))
@@ -48,7 +51,7 @@ struct SMTPOutboxTransportTests {
         let outbox = try Outbox(directory: dir, clock: clock.read)
         let id = try await outbox.enqueue(Self.raw, envelope: Self.one, account: "shop")
         #expect(try await outbox.entry(id).messageID == "<inv-1042@shop.test>")   // read from the header
-        let peers = [try ScriptedPeer(Self.greylisted()), try ScriptedPeer(Self.greylisted()), try ScriptedPeer(Self.accepting())]
+        let peers = [try Self.peer(Self.greylisted()), try Self.peer(Self.greylisted()), try Self.peer(Self.accepting())]
         let connects = Locked(0)
         let sender = OutboxSender(outbox: outbox, policy: noJitter, random: { 0 }) { _ in
             let n = connects.withLock { c -> Int in defer { c += 1 }; return c }
@@ -90,7 +93,7 @@ struct SMTPOutboxTransportTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let outbox = try Outbox(directory: dir)
         let id = try await outbox.enqueue(Self.raw, envelope: Self.one, account: "shop")
-        let peer = try ScriptedPeer(Self.hello + [
+        let peer = try Self.peer(Self.hello + [
             .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
             .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
             .expect("DATA"), .send("354 go ahead")] + Self.message + [.expect("."), .close])
@@ -111,10 +114,10 @@ struct SMTPOutboxTransportTests {
     /// The task cancelled while waiting for the reply to the final dot: outcome unknown, not a
     /// plain failure to retry (the server has the whole message).
     @Test func cancelledAfterWillCommitIsOutcomeUnknown() async throws {
-        let peer = try ScriptedPeer(Self.hello + [
+        let peer = try Self.peer(Self.hello + [
             .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
             .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-            .expect("DATA"), .send("354 go ahead")] + Self.message + [.expect("."), .sleep(1.5), .close])
+            .expect("DATA"), .send("354 go ahead")] + Self.message + [.expect("."), .sleep(5), .close])
         let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("outbox-cancel-\(UUID().uuidString).eml")
         try Self.raw.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -132,16 +135,16 @@ struct SMTPOutboxTransportTests {
             Issue.record("expected outcomeUnknown, got \(result)")
             return
         }
-        _ = await peer.finish()
+        withExtendedLifetime(peer) {}   // its thread ends by itself after the sleep
     }
 
     /// Cancelled before the final dot (waiting for the 354): nothing can have been delivered, so
     /// it is an ordinary temporary failure.
     @Test func cancelledBeforeWillCommitIsATemporaryFailure() async throws {
-        let peer = try ScriptedPeer(Self.hello + [
+        let peer = try Self.peer(Self.hello + [
             .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
             .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-            .expect("DATA"), .sleep(1.5), .close])
+            .expect("DATA"), .sleep(5), .close])
         let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("outbox-cancel-\(UUID().uuidString).eml")
         try Self.raw.write(to: file)
         defer { try? FileManager.default.removeItem(at: file) }
@@ -154,12 +157,12 @@ struct SMTPOutboxTransportTests {
             Issue.record("expected temporaryFailure, got \(result)")
             return
         }
-        _ = await peer.finish()
+        withExtendedLifetime(peer) {}   // its thread ends by itself after the sleep
     }
 
     /// A 554 to MAIL is permanent, with the reply kept; a 421 greeting holds the account.
     @Test func permanentAndSessionFailuresAreClassified() async throws {
-        let peer = try ScriptedPeer(Self.hello + [
+        let peer = try Self.peer(Self.hello + [
             .expect("MAIL FROM:<shop@example.test>"), .send("554 5.7.1 Sender address rejected: not owned by user"),
             .expect("RSET"), .send("250 Ok"), .expect("QUIT"), .send("221 Bye"), .close])
         let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("outbox-perm-\(UUID().uuidString).eml")
@@ -175,7 +178,7 @@ struct SMTPOutboxTransportTests {
         #expect(why.contains("554 5.7.1 Sender address rejected"))
         #expect(await peer.finish() == nil)
 
-        let busy = try ScriptedPeer([.send("421 4.3.2 Service not available, closing channel"), .close])
+        let busy = try Self.peer([.send("421 4.3.2 Service not available, closing channel"), .close])
         let second = SMTPOutboxTransport(configuration: Self.configuration(port: busy.port))
         let r2 = await second.deliver(file: file, envelope: Self.one) {}
         guard case .temporaryFailure(let why2, _, let affectsAccount) = r2 else {
@@ -263,10 +266,10 @@ struct SMTPOutboxTransportTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let outbox = try Outbox(directory: dir)
         let id = try await outbox.enqueue(Self.raw, envelope: Self.one, account: "shop")
-        let peer = try ScriptedPeer(Self.hello + [
+        let peer = try Self.peer(Self.hello + [
             .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
             .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-            .expect("DATA"), .sleep(1.5), .close])
+            .expect("DATA"), .sleep(5), .close])
         let sender = OutboxSender(outbox: outbox) { _ in
             try await SMTPOutboxTransport.connect(Self.configuration(port: peer.port))
         }
@@ -276,6 +279,6 @@ struct SMTPOutboxTransportTests {
         await #expect(throws: CancellationError.self) { try await task.value }
         let e = try await outbox.entry(id)
         #expect(e.state == .queued && e.nextAttemptAt == nil && e.attempts.last?.result == "cancelled")
-        _ = await peer.finish()
+        withExtendedLifetime(peer) {}   // its thread ends by itself after the sleep
     }
 }

@@ -62,7 +62,7 @@ final class SequentialPeer: Sendable {
     /// Plays one script on the next connection; `false` on a mismatch.
     private func play(_ script: [ScriptedPeer.Step]) -> Bool {
         var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
-        guard poll(&pfd, 1, 10_000) == 1 else { return fail("no client connected") }
+        guard poll(&pfd, 1, 60_000) == 1 else { return fail("no client connected") }
         let conn = accept(listenFD, nil, nil)
         guard conn >= 0 else { return fail("accept failed") }
         defer { Glibc.close(conn) }
