@@ -20,6 +20,11 @@ public actor Outbox {
     public let alertThreshold: Int
     private let onAlert: (@Sendable (OutboxStats) -> Void)?
     let clock: @Sendable () -> Date
+    private nonisolated let executor: SpoolExecutor
+
+    /// The spool's own serial queue (file writes and fsyncs block; they stay off Swift's
+    /// cooperative threads).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// Opens (creating if needed) the spool at `directory` and recovers messages a crashed sender
     /// left in `sending`.
@@ -33,6 +38,7 @@ public actor Outbox {
         self.alertThreshold = alertThreshold
         self.onAlert = onAlert
         self.clock = clock
+        executor = SpoolExecutor(label: "MailEngine.Outbox \(directory.path)")
         for dir in [directory, messagesDir, stateDir, locksDir, scratchDir] {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
