@@ -51,10 +51,14 @@ public final class SMTPOutboxTransport: OutboxTransport {
 
     /// No SMTP settings for the account a message was spooled for.
     public struct UnknownAccount: Error, CustomStringConvertible {
+        /// The account name the message was spooled for.
         public let account: String
+        /// `no SMTP settings for the account "office"`.
         public var description: String { "no SMTP settings for the account \(account.debugDescription)" }
     }
 
+    /// One SMTP transaction for a spooled file (RFC 5321 §3.3), streamed from the file; see the
+    /// type's documentation for how each outcome maps to a `DeliveryAttempt`. Never throws.
     public func deliver(file: URL, envelope: Envelope,
                         willCommit: @escaping @Sendable () async throws -> Void) async -> DeliveryAttempt {
         let source: MessageFile
