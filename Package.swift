@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "SMTP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
         .target(name: "IMAP", dependencies: ["NetIO", "Auth"], swiftSettings: strict),
         .target(name: "Outbox", dependencies: ["SMTP", "MIME", "NetIO"], swiftSettings: strict),
-        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO", "Auth"], swiftSettings: strict),
+        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "MIME", "Outbox", "NetIO", "Auth"], swiftSettings: strict),
         .executableTarget(name: "mailprobe", dependencies: [
             "Diagnosis", "NetIO", "Outbox", "SMTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -50,7 +50,7 @@ let package = Package(
                     swiftSettings: strict),
         .executableTarget(name: "OutboxCrashSender", dependencies: ["Outbox", "SMTP", "NetIO", "Auth"],
                           path: "Tests/OutboxCrashSender", swiftSettings: strict),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "MIME", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
     ]

@@ -1,5 +1,6 @@
 internal import Foundation
 public import NetIO
+import MIME
 
 /// One thing to try when detecting settings from an address, in the order of diagnostics.md §1.6.
 public enum DetectionStep: Sendable, Hashable, CustomStringConvertible {
@@ -80,7 +81,7 @@ public struct DetectionPlan: Sendable, Hashable {
         let parts = trimmed.split(separator: "@", omittingEmptySubsequences: false)
         guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty,
               !trimmed.contains(where: { $0.isWhitespace || $0 == "\r" || $0 == "\n" || $0 == "\0" }),
-              var domain = Punycode.aLabel(domain: String(parts[1]))
+              var domain = Punycode.asciiDomain(String(parts[1]).lowercased())
         else { return nil }
         while domain.hasSuffix(".") { domain.removeLast() }
         guard domain.contains("."), !domain.hasPrefix(".") else { return nil }

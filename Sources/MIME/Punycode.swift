@@ -1,11 +1,11 @@
 /// RFC 3492 Punycode and the IDNA ToASCII step used for internationalised domain names
 /// (RFC 5890 §2.3.2.1 A-labels), so a Unicode domain can be written where only ASCII may go.
-enum Punycode {
+public enum Punycode {
     private static let base = 36, tMin = 1, tMax = 26, skew = 38, damp = 700
     private static let initialBias = 72, initialN = 128
 
     /// RFC 3492 §6.3: the Punycode encoding of `input`, or nil on overflow.
-    static func encode(_ input: String) -> String? {
+    public static func encode(_ input: String) -> String? {
         let scalars = input.unicodeScalars.map { Int($0.value) }
         var output: [UInt8] = scalars.filter { $0 < 0x80 }.map { UInt8($0) }
         let basicCount = output.count
@@ -59,7 +59,7 @@ enum Punycode {
 
     /// IDNA ToASCII for a whole domain: each non-ASCII label lower-cased and written as
     /// `xn--` + Punycode. Returns nil when a label cannot be encoded or is longer than 63 octets.
-    static func asciiDomain(_ domain: String) -> String? {
+    public static func asciiDomain(_ domain: String) -> String? {
         if domain.utf8.allSatisfy({ $0 < 0x80 }) { return domain }
         var labels: [String] = []
         for label in domain.split(separator: ".", omittingEmptySubsequences: false) {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import Auth
 
 /// Hostile or garbled challenges never crash or hang a mechanism: each answer is either bytes or
@@ -7,17 +8,6 @@ import Testing
 @Suite struct HostileChallengeTests {
     static func randomBytes(_ count: Int, using rng: inout some RandomNumberGenerator) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
-    }
-
-    struct SeededGenerator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 
     static func make(_ name: String) throws -> any SASLMechanism {
@@ -32,7 +22,7 @@ import Testing
 
     @Test(arguments: ["PLAIN", "LOGIN", "XOAUTH2", "OAUTHBEARER", "SCRAM-SHA-256", "SCRAM-SHA-1", "CRAM-MD5", "DIGEST-MD5", "NTLM"])
     func randomChallengesGiveBytesOrErrors(name: String) throws {
-        var rng = SeededGenerator(state: UInt64(name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
+        var rng = SeededRNG(seed: UInt64(name.utf8.reduce(0) { $0 &* 31 &+ UInt64($1) }))
         var errors = 0
         for round in 0..<60 {
             var mechanism = try Self.make(name)

@@ -1,6 +1,7 @@
 import Testing
 import NetIO
 @testable import Diagnosis
+import MIME
 
 @Suite struct DetectionPlanTests {
     func probes(_ plan: DetectionPlan) -> [String] {
@@ -77,8 +78,8 @@ import NetIO
     }
 
     @Test func internationalDomainsBecomeALabels() throws {
-        #expect(Punycode.aLabel(domain: "bücher.example") == "xn--bcher-kva.example")
-        #expect(Punycode.aLabel(domain: "München.de") == "xn--mnchen-3ya.de")
+        #expect(Punycode.asciiDomain("bücher.example") == "xn--bcher-kva.example")
+        #expect(Punycode.asciiDomain("München.de") == "xn--mnchen-3ya.de")
         #expect(Punycode.encode("ü") == "tda")
         let plan = try #require(DetectionPlan(address: "laden@bücher.example"))
         #expect(plan.domain == "xn--bcher-kva.example")

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 @testable import MIME
 
 /// Where the MIME fixtures live: `<repo>/Fixtures/mime`.
@@ -16,19 +17,6 @@ func deterministicWriter(_ options: MIMEWriter.Options = .init()) -> MIMEWriter 
                boundary: { "=_boundary_\($0)" },
                messageID: { "<fixed-id-1042@\($0)>" },
                clock: { Date(timeIntervalSince1970: 1_796_112_000) })   // 2026-12-01 08:00:00 UTC
-}
-
-/// A small deterministic RNG (SplitMix64) for property-style tests.
-struct SeededRNG: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
 }
 
 /// Lines of `bytes` split at CRLF; fails the caller's check when a bare CR or LF is present.

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import SMTP
 
 /// RFC 5321 §4.5.2 transparency and §2.3.8 line ends as a stream: exhaustive over chunkings,
@@ -113,7 +114,7 @@ struct DotStufferTests {
 
     /// Random inputs over the dangerous alphabet, random chunkings, against the reference.
     @Test func randomInputsMatchTheReference() {
-        var rng = SplitMix64(seed: 0x5EED_D07)
+        var rng = SeededRNG(seed: 0x5EED_D07)
         let alphabet: [UInt8] = [0x2E, 0x0D, 0x0A, 0x61, 0x00, 0xFF, 0x20]
         for _ in 0..<3_000 {
             let n = Int(rng.next() % 80)
@@ -143,19 +144,6 @@ struct DotStufferTests {
         #expect(s.inputCount == 3)
         #expect(s.outputCount == out.count + end.count)
         #expect(out + end == Array("..a\r\n.\r\n".utf8))
-    }
-}
-
-/// A small seeded generator so random tests repeat.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
 

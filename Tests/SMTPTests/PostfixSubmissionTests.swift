@@ -241,7 +241,7 @@ struct PostfixSubmissionTests {
     func tenMegabyteBodyArrivesIntact(chunking: Bool) async throws {
         let servers = try Servers.load()
         let s = try Session(servers, useChunking: chunking)
-        var rng = SplitMix64(seed: chunking ? 10 : 20)
+        var rng = SeededRNG(seed: chunking ? 10 : 20)
         var body = [UInt8]()
         body.reserveCapacity(10_000_000)
         var run = 0

@@ -1,16 +1,15 @@
 import Foundation
 import Glibc
 import NetIO
-import TestSupport
 
 /// Like `ScriptedPeer`, but plays one script per connection on the same port, one connection
 /// after another: for what needs a reconnect (421 mid-session). Same steps, same log format.
-final class SequentialPeer: Sendable {
-    let port: UInt16
+public final class SequentialPeer: Sendable {
+    public let port: UInt16
     private let listenFD: Int32
     private let state = Locked<(log: [String], failure: String?, done: Bool)>(([], nil, false))
 
-    init(_ scripts: [[ScriptedPeer.Step]]) throws {
+    public init(_ scripts: [[ScriptedPeer.Step]]) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -39,10 +38,10 @@ final class SequentialPeer: Sendable {
 
     deinit { close(listenFD) }
 
-    var log: [String] { state.withLock { $0.log } }
+    public var log: [String] { state.withLock { $0.log } }
 
     /// Waits for every script to end; returns the first mismatch, if any.
-    func finish(timeout: Double = 10) async -> String? {
+    public func finish(timeout: Double = 10) async -> String? {
         let end = Date().addingTimeInterval(timeout)
         while Date() < end {
             if state.withLock({ $0.done }) { return state.withLock { $0.failure } }
@@ -61,7 +60,7 @@ final class SequentialPeer: Sendable {
     /// Plays one script on the next connection; `false` on a mismatch.
     private func play(_ script: [ScriptedPeer.Step]) -> Bool {
         var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
-        guard poll(&pfd, 1, 10_000) == 1 else { return fail("no client connected") }
+        guard poll(&pfd, 1, 60_000) == 1 else { return fail("no client connected") }
         let conn = accept(listenFD, nil, nil)
         guard conn >= 0 else { return fail("accept failed") }
         defer { Glibc.close(conn) }
