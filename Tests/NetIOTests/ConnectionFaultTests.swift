@@ -138,16 +138,31 @@ struct ConnectionFaultTests {
         #expect(await peer.finish() == nil)
     }
 
+    /// Counts only this test's own sockets, so suites running in parallel in the same process
+    /// (opening and closing their own descriptors) cannot make it flake: all 200 connections are
+    /// opened first, the process's sockets connected to the echo port (no other test uses it) are
+    /// recorded by inode, and after the echoes and closes none of those inodes is still open.
     @Test func twoHundredConcurrentConnectionsLeaveNoDescriptorOpen() async throws {
         let servers = try TestServers.load()
         let port = try servers.port("echo")
-        let before = openFileDescriptorCount()
+        #expect(OwnSockets.inodes(connectedTo: port).isEmpty, "echo sockets open before the test")
         let payload = (0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let ok = try await withThrowingTaskGroup(of: Bool.self) { group in
+        let connections = try await withThrowingTaskGroup(of: Connection.self) { group in
             for _ in 0..<200 {
                 group.addTask {
-                    let c = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: port),
-                                                         security: .plaintextUnsafe, timeouts: .uniform(.seconds(30)))
+                    try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: port),
+                                                 security: .plaintextUnsafe, timeouts: .uniform(.seconds(30)))
+                }
+            }
+            var all: [Connection] = []
+            for try await c in group { all.append(c) }
+            return all
+        }
+        let ours = OwnSockets.inodes(connectedTo: port)
+        #expect(ours.count == 200, "found \(ours.count) sockets of this process connected to the echo port")
+        let ok = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for c in connections {
+                group.addTask {
                     try await c.write(payload)
                     let back = try await c.readExactly(payload.count)
                     await c.close()
@@ -159,7 +174,39 @@ struct ConnectionFaultTests {
             return all
         }
         #expect(ok)
-        #expect(openFileDescriptorCount() == before)
+        let stillOpen = OwnSockets.openSocketInodes().intersection(ours)
+        #expect(stillOpen.isEmpty, "\(stillOpen.count) of the 200 sockets are still open")
+    }
+}
+
+/// This process's sockets, by inode (`/proc/self/fd/N -> socket:[inode]`), matched against the
+/// kernel's TCP tables (`/proc/net/tcp`, `/proc/net/tcp6`) by remote port.
+enum OwnSockets {
+    /// Inodes of the sockets this process holds open.
+    static func openSocketInodes() -> Set<UInt64> {
+        var out = Set<UInt64>()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"),
+                  target.hasPrefix("socket:["), let inode = UInt64(target.dropFirst(8).dropLast()) else { continue }
+            out.insert(inode)
+        }
+        return out
+    }
+
+    /// Inodes of this process's open TCP sockets whose remote port is `port`.
+    static func inodes(connectedTo port: UInt16) -> Set<UInt64> {
+        let remote = String(format: "%04X", port)
+        var matching = Set<UInt64>()
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+                let f = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard f.count > 9, f[2].hasSuffix(":" + remote), let inode = UInt64(f[9]), inode != 0 else { continue }
+                matching.insert(inode)
+            }
+        }
+        return openSocketInodes().intersection(matching)
     }
 }
 
