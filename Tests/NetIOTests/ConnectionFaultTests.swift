@@ -186,11 +186,30 @@ enum OwnSockets {
     static func openSocketInodes() -> Set<UInt64> {
         var out = Set<UInt64>()
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
-            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(name)"),
-                  target.hasPrefix("socket:["), let inode = UInt64(target.dropFirst(8).dropLast()) else { continue }
+            var buffer = [CChar](repeating: 0, count: 128)
+            let n = readlink("/proc/self/fd/\(name)", &buffer, buffer.count - 1)
+            guard n > 0 else { continue }
+            let target = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard target.hasPrefix("socket:["), let inode = UInt64(target.dropFirst(8).dropLast()) else { continue }
             out.insert(inode)
         }
         return out
+    }
+
+    /// A /proc file read to its end (its size is 0 to `stat`, so read until EOF).
+    static func procFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var all: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        // Bounded: /proc/net/tcp of one test machine is far below 64 MiB.
+        while all.count < 64 << 20 {
+            let n = read(fd, &chunk, chunk.count)
+            guard n > 0 else { break }
+            all += chunk[..<n]
+        }
+        return String(decoding: all, as: UTF8.self)
     }
 
     /// Inodes of this process's open TCP sockets whose remote port is `port`.
@@ -198,7 +217,7 @@ enum OwnSockets {
         let remote = String(format: "%04X", port)
         var matching = Set<UInt64>()
         for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            guard let text = try? String(contentsOfFile: table, encoding: .utf8) else { continue }
+            guard let text = procFile(table) else { continue }
             for line in text.split(separator: "\n").dropFirst() {
                 // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
                 let f = line.split(separator: " ", omittingEmptySubsequences: true)
