@@ -30,7 +30,7 @@ public struct MIMEMessageSource: SMTPMessageSource {
         summary = resolved.summary
     }
 
-    /// The writer's options for a server offering `capabilities`.
+    /// The writer's options for a server offering `capabilities` (UTC dates).
     public static func options(for capabilities: SMTPCapabilities) -> MIMEWriter.Options {
         MIMEWriter.Options(allow8BitMIME: capabilities.eightBitMIME, allowSMTPUTF8: capabilities.smtpUTF8)
     }

@@ -18,23 +18,31 @@ extension SMTPClient {
     /// - A message the writer refuses (CR/LF in a field, a bad address, an unreadable file) is
     ///   `SMTPError.Kind.invalidArgument` with `mimeError`, before anything is sent.
     /// - The result carries the Message-ID written (``SMTPSendResult/messageID``).
+    /// - `writer` supplies the boundary, Message-ID and clock generators (inject them for
+    ///   byte-identical output); its 8BITMIME and SMTPUTF8 options are set from what the server offers.
     public func send(_ message: Message, envelope: Envelope? = nil, requireAllRecipients: Bool = false,
+                     writer: MIMEWriter = MIMEWriter(),
                      willCommit: (@Sendable () async throws -> Void)? = nil) async throws -> SMTPSendResult {
         try await exclusively {
             // Everything the writer would refuse, refused before connecting.
             do {
                 try message.validate(allowSMTPUTF8: true)
-                _ = try MIMEMessageSource(message, writer: MIMEWriter(options: .init(allow8BitMIME: true, allowSMTPUTF8: true)))
+                var probe = writer
+                probe.options.allow8BitMIME = true
+                probe.options.allowSMTPUTF8 = true
+                _ = try MIMEMessageSource(message, writer: probe)
             } catch {
                 throw refusal(error)
             }
             if let envelope { try checkEnvelope(envelope) }
             return try await onReadySession {
                 let caps = capabilities ?? .none
-                let writer = MIMEWriter(options: MIMEMessageSource.options(for: caps))
+                var fitted = writer
+                fitted.options.allow8BitMIME = caps.eightBitMIME
+                fitted.options.allowSMTPUTF8 = caps.smtpUTF8
                 let source: MIMEMessageSource
                 do {
-                    source = try MIMEMessageSource(message, writer: writer)
+                    source = try MIMEMessageSource(message, writer: fitted)
                 } catch {
                     throw refusal(error)
                 }
