@@ -37,6 +37,9 @@ extension SMTPClient {
             if let envelope { try checkEnvelope(envelope) }
             return try await onReadySession {
                 let caps = capabilities ?? .none
+                // The envelope first: its refusal names the address and its role.
+                let chosen = try envelope.map { try ascii($0, caps: caps) } ?? (try messageEnvelope(message, caps: caps))
+                try checkEnvelope(chosen)
                 var fitted = writer
                 fitted.options.allow8BitMIME = caps.eightBitMIME
                 fitted.options.allowSMTPUTF8 = caps.smtpUTF8
@@ -46,8 +49,6 @@ extension SMTPClient {
                 } catch {
                     throw refusal(error)
                 }
-                let chosen = try envelope.map { try ascii($0, caps: caps) } ?? (try messageEnvelope(message, caps: caps))
-                try checkEnvelope(chosen)
                 var result = try await transaction(source, envelope: chosen, requireAll: requireAllRecipients,
                                                    willCommit: willCommit)
                 result.messageID = source.message.messageID
@@ -61,7 +62,7 @@ extension SMTPClient {
         if error is CancellationError { return error }
         let mime = error as? MIMEError
         var e = fail(mime?.kind == .requiresSMTPUTF8 ? .extensionMissing("SMTPUTF8") : .invalidArgument, stage: .mail,
-                     evidence: "\(error)")
+                     evidence: mime == nil ? "\(error)" : nil)
         e.mimeError = mime
         return e
     }
