@@ -68,6 +68,8 @@ struct MessageSendTests {
         #expect(!lines.contains { $0.contains("SMTPUTF8") && $0.contains("MAIL FROM") })
         #expect(lines.contains { $0.hasSuffix("~> <message: \(sent.count) bytes, mixed(text/plain, application/pdf \"\(fileName)\")>") })
         #expect(lines.allSatisfy { $0.utf8.count < 600 }, "no body in the transcript")
+        // Streamed: about 13.7 MB of output in BDAT chunks of 1 MiB, never gathered whole.
+        #expect(lines.filter { $0.hasSuffix("~> BDAT 1048576") }.count >= 12)
 
         let file = try #require(try await PostfixSubmissionTests.delivered(servers, to: "bob@example.test", id: id))
         PostfixSubmissionTests.expectDelivered(file, endsWith: DotStufferTests.reference(sent, stuffing: false))
