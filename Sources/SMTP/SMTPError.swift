@@ -142,7 +142,15 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         if let reply { s += ": \(reply)" }
         if let explanation { s += " (\(explanation))" }
         if let evidence, !evidence.isEmpty { s += " (\(evidence))" }
-        if let netIO { s += " [\(netIO)]" }
+        if let netIO {
+            if kind == .network {
+                // The summary is the transport's already: add only where and what was seen.
+                if let endpoint = netIO.endpoint { s += " [\(endpoint)]" }
+                if let seen = netIO.evidence, !seen.isEmpty, seen != evidence { s += " (\(seen))" }
+            } else {
+                s += " [\(netIO)]"
+            }
+        }
         if let authError { s += " [\(authError)]" }
         if let mimeError { s += " [\(mimeError)]" }
         return s

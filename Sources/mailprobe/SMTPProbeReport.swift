@@ -35,7 +35,11 @@ struct SMTPProbeResult {
     /// `nil` on success; else the README's status for the failed stage.
     var exitCode: Int32? {
         guard let error else { return nil }
-        if let e = error as? SMTPError { return ProbeExit.code(for: e.stage) }
+        if let e = error as? SMTPError {
+            // The 465/587 mix-up is a TLS problem whichever step noticed it (README table).
+            if let kind = e.netIO?.kind, kind == .tlsOnPlaintextPort || kind == .plaintextOnTLSPort { return ProbeExit.tls }
+            return ProbeExit.code(for: e.stage)
+        }
         return error is CancellationError ? 1 : ProbeExit.sending
     }
 }
@@ -136,7 +140,11 @@ enum SMTPProbePrinter {
 
     static func verdict(_ p: SMTPProbeResult) -> String {
         let server = "\(p.host):\(p.port)"
-        if let error = p.error { return "SMTP FAILED at \(p.stage): \(errorText(error))" }
+        if let error = p.error {
+            var text = errorText(error)
+            if text.hasPrefix(p.stage + ": ") { text.removeFirst(p.stage.count + 2) }
+            return "SMTP FAILED at \(p.stage): \(text)"
+        }
         if let r = p.result {
             return "SMTP OK: \(server) accepted the message for \(r.accepted.count) of \(r.recipients.count) recipient"
                 + (r.recipients.count == 1 ? "" : "s") + (r.queueID.map { " (queue id \($0))" } ?? "")

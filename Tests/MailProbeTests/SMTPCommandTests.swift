@@ -148,6 +148,17 @@ struct SMTPCommandTests {
         }
     }
 
+    /// STARTTLS asked of the implicit-TLS port, and implicit TLS of the STARTTLS port: named,
+    /// and status 4 (TLS) as the README's table says for the port mix-up.
+    @Test func portMixUpIsNamedAndExitsFour() throws {
+        let implicitPort = try probe(try postfix("submissions", "starttls") + ["--timeout", "1", "--json"])
+        #expect(implicitPort.status == 4, "\(implicitPort.stdout)")
+        #expect((try json(implicitPort)["error"] as? String)?.contains("this port expects implicit TLS") == true)
+        let startTLSPort = try probe(try postfix("submission", "tls"))
+        #expect(startTLSPort.status == 4, "\(startTLSPort.stdout)")
+        #expect(startTLSPort.stdout.hasPrefix("SMTP FAILED at TLS: the server answered in plain text"))
+    }
+
     @Test func expiredOAuthTokenExitsFiveWithTheReason() throws {
         let r = try probe(["--host", "localhost", "--port", "\(try servers.port("smtp_oauth"))", "--security", "starttls",
                            "--ca-file", servers.tls("ca.crt"), "--user", "shop@example.test",
