@@ -115,6 +115,34 @@ struct SMTPCommandTests {
         #expect(text.contains("Content-Type: application/pdf;") && text.contains("Content-Disposition: attachment;"))
     }
 
+    /// Peak RSS (KiB) of one `mailprobe smtp` run, measured by a Python parent (RUSAGE_CHILDREN).
+    func peakRSS(_ args: [String]) throws -> (status: Int32, kib: Int) {
+        let script = "import resource,subprocess,sys; r=subprocess.run(sys.argv[1:],stdout=subprocess.DEVNULL); "
+            + "print(r.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+        var environment = ProcessInfo.processInfo.environment
+        environment["PW"] = Self.password
+        let r = try run("/usr/bin/python3", ["-c", script, mailprobePath(), "smtp"] + args, environment: environment)
+        let parts = r.stdout.split(separator: " ").compactMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+        return (Int32(parts.first ?? -1), parts.count > 1 ? parts[1] : -1)
+    }
+
+    /// The body is streamed: a 24 MB attachment (a 32 MB message once base64-encoded) costs the
+    /// process no more memory than a few buffers over a run that sends nothing.
+    @Test func bigAttachmentIsStreamedInBoundedMemory() throws {
+        let attachment = Self.temp("scan.bin")
+        var bytes = [UInt8](repeating: 0, count: 24_000_000)
+        var x: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in bytes.indices { x = x &* 6364136223846793005 &+ 1442695040888963407; bytes[i] = UInt8(truncatingIfNeeded: x >> 33) }
+        try Data(bytes).write(to: URL(fileURLWithPath: attachment))
+        defer { try? FileManager.default.removeItem(atPath: attachment) }
+        let login = try postfix("submissions", "tls") + ["--user", "alice@example.test", "--password-env", "PW"]
+        let baseline = try peakRSS(login)
+        let big = try peakRSS(login + ["--from", "alice@example.test", "--to", "bob@example.test", "--attach", attachment])
+        #expect(baseline.status == 0 && big.status == 0)
+        #expect(baseline.kib > 0 && big.kib > 0)
+        #expect(big.kib - baseline.kib < 16_000, "settings test \(baseline.kib) KiB, 32 MB message \(big.kib) KiB")
+    }
+
     @Test func humanOutputListsRecipientsAfterTheStages() throws {
         let r = try probe(try postfix("submission", "starttls") + [
             "--user", "alice@example.test", "--password-env", "PW",
