@@ -73,21 +73,25 @@ struct SMTPCommandTests {
         try Data((Self.password + "\n").utf8).write(to: URL(fileURLWithPath: passwordFile))
         let body = Self.temp("body.txt")
         try Data(".first line starts with a dot\nGrüße\n".utf8).write(to: URL(fileURLWithPath: body))
+        let html = Self.temp("body.html")
+        try Data("<p>Grüße</p>\n".utf8).write(to: URL(fileURLWithPath: html))
         let log = Self.temp("log")
-        defer { for f in [attachment, passwordFile, body, log] { try? FileManager.default.removeItem(atPath: f) } }
+        defer { for f in [attachment, passwordFile, body, html, log] { try? FileManager.default.removeItem(atPath: f) } }
         let r = try probe(try postfix("submissions", "tls") + [
             "--user", "alice@example.test", "--password-file", passwordFile, "--mechanism", "PLAIN",
             "--from", "Jörg Müller <alice@example.test>", "--to", "bob@example.test", "--to", "nobody@example.test",
             "--cc", "Søren <alice@example.test>", "--reply-to", "accounts@example.test", "--subject", "Lieferschein \(id)",
-            "--body-file", body, "--header", "X-Order: 7", "--attach", attachment, "--log", log, "--json",
+            "--bcc", "sink@example.test", "--body-file", body, "--html-file", html, "--header", "X-Order: 7",
+            "--attach", attachment, "--log", log, "--json",
         ])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         let j = try json(r)
         #expect(j["ok"] as? Bool == true && j["stage"] as? String == "DATA")
         #expect((j["auth"] as? [String: Any])?["mechanism"] as? String == "PLAIN")
         let recipients = try #require(j["recipients"] as? [[String: Any]])
-        #expect(recipients.map { $0["address"] as? String } == ["bob@example.test", "nobody@example.test", "alice@example.test"])
-        #expect(recipients.map { $0["accepted"] as? Bool } == [true, false, true])
+        #expect(recipients.map { $0["address"] as? String }
+                == ["bob@example.test", "nobody@example.test", "alice@example.test", "sink@example.test"])
+        #expect(recipients.map { $0["accepted"] as? Bool } == [true, false, true, true])
         #expect(recipients[1]["code"] as? Int == 550 && (recipients[1]["text"] as? String)?.contains("User unknown") == true)
         let queueID = try #require(j["queueId"] as? String)
         #expect(!queueID.isEmpty)
@@ -95,7 +99,7 @@ struct SMTPCommandTests {
         #expect(stages == ["connect", "TLS", "greeting", "EHLO", "AUTH", "MAIL/RCPT", "DATA"])
         let transcript = try String(contentsOfFile: log, encoding: .utf8)
         #expect(transcript.contains("~> AUTH PLAIN <redacted: credentials of alice@example.test>"))
-        #expect(transcript.contains("bytes, mixed(text/plain, application/pdf \"\((attachment as NSString).lastPathComponent)\")>"))
+        #expect(transcript.contains("bytes, mixed(alternative(text/plain, text/html), application/pdf \"\((attachment as NSString).lastPathComponent)\")>"))
         expectNoPassword([r.stdout, r.stderr, transcript])
         // Delivered to bob, with the attachment's name and the dot line intact.
         var delivered: String?
@@ -112,6 +116,7 @@ struct SMTPCommandTests {
         let text = try #require(delivered)
         #expect(text.contains("X-Order: 7") && text.contains("Reply-To: accounts@example.test"))
         #expect(text.contains("\n.first line starts with a dot\n"))
+        #expect(!text.contains("sink@example.test"), "Bcc must not be written")
         #expect(text.contains("Content-Type: application/pdf;") && text.contains("Content-Disposition: attachment;"))
     }
 
