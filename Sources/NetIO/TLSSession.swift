@@ -45,7 +45,10 @@ final class TLSSession {
         _ = shim_SSL_set_app_data(ssl, Unmanaged.passUnretained(recorder).toOpaque())
     }
 
-    deinit { SSL_free(ssl) }  // frees both BIOs
+    deinit {
+        SSL_free(ssl)  // frees both BIOs
+        scratch.deallocate()
+    }
 
     static func isIPLiteral(_ host: String) -> Bool {
         var a4 = in_addr(), a6 = in6_addr()
@@ -62,14 +65,26 @@ final class TLSSession {
     var hasOutbound: Bool { shim_BIO_pending(wbio) > 0 }
 
     /// Moves what OpenSSL wants sent into `out` (appending).
+    ///
+    /// Reads the BIO through a scratch buffer allocated once per session and appends with a
+    /// memory copy: no zero-filling and, when `out` keeps its capacity between calls, no
+    /// allocation per write (growing `out` element by element was half the CPU of a big send).
     func drainOutbound(into out: inout [UInt8]) {
-        let pending = Int(shim_BIO_pending(wbio))
+        var pending = Int(shim_BIO_pending(wbio))
         guard pending > 0 else { return }
-        let start = out.count
-        out.append(contentsOf: repeatElement(0, count: pending))
-        let n = out.withUnsafeMutableBytes { BIO_read(wbio, $0.baseAddress! + start, Int32(pending)) }
-        if n < pending { out.removeLast(pending - max(0, Int(n))) }
+        out.reserveCapacity(out.count + pending)
+        // Bounded: each pass moves at least one byte out of the BIO or stops.
+        while pending > 0 {
+            let n = BIO_read(wbio, scratch.baseAddress, Int32(min(pending, scratch.count)))
+            guard n > 0 else { return }
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<Int(n)]))
+            pending = Int(shim_BIO_pending(wbio))
+        }
     }
+
+    /// Ciphertext bytes moved per `BIO_read` in `drainOutbound`.
+    static let scratchSize = 64 * 1024
+    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: TLSSession.scratchSize, alignment: 16)
 
     // MARK: application side
 

@@ -36,13 +36,18 @@ enum MessageStreamer {
         var out: [UInt8] = []
         var sent = 0
         let tls = await c.isTLS
+        // One frame buffer for every `BDAT n` + chunk: no 1 MiB allocation per chunk.
+        var frame: [UInt8] = []
         try await source.write { chunk in
             encoder.encode(chunk, into: &out)
             // Strictly more than one chunk, so that the rest is never empty before the source ends.
             while out.count > chunkSize {
                 let command = SMTPCommand.bdat(size: chunkSize, last: false)
                 c.transcript.sent(.line(try command.line()), tls: tls)
-                try await c.write(try command.encoded() + out[0..<chunkSize], log: nil, timeout: blockTimeout)
+                frame.removeAll(keepingCapacity: true)
+                frame += try command.encoded()
+                frame += out[0..<chunkSize]
+                try await c.write(frame, log: nil, timeout: blockTimeout)
                 out.removeFirst(chunkSize)
                 sent += 1
                 let reply = try await SMTPWire.read(on: c, timeout: replyTimeout, expected: [2])

@@ -32,6 +32,14 @@ extension SMTPClient {
     func sendMessage(_ source: any SMTPMessageSource, envelope: Envelope, requireAll requireAllRecipients: Bool,
                      willCommit: (@Sendable () async throws -> Void)?) async throws -> SMTPSendResult {
         // Refuse bad input before any byte goes out.
+        try checkEnvelope(envelope)
+        return try await onReadySession {
+            try await transaction(source, envelope: envelope, requireAll: requireAllRecipients, willCommit: willCommit)
+        }
+    }
+
+    /// The envelope's addresses fit on a command line (no CR, LF, NUL) and there is a recipient.
+    func checkEnvelope(_ envelope: Envelope) throws {
         guard !envelope.recipients.isEmpty else {
             throw fail(.invalidArgument, stage: .rcpt, evidence: "the envelope has no recipient")
         }
@@ -49,6 +57,12 @@ extension SMTPClient {
                 throw e
             }
         }
+    }
+
+    /// Runs `body` (one transaction) on a ready session: the open one, RSET first if a
+    /// transaction was left open, or a new one. A reused connection that fails at MAIL (421,
+    /// dropped while idle) is reopened and `body` runs once more.
+    func onReadySession(_ body: () async throws -> SMTPSendResult) async throws -> SMTPSendResult {
         var reused = false
         if await sessionIsReady() {
             reused = true
@@ -59,12 +73,12 @@ extension SMTPClient {
             try await connectSession()
         }
         do {
-            return try await transaction(source, envelope: envelope, requireAll: requireAllRecipients, willCommit: willCommit)
+            return try await body()
         } catch let e as SMTPError where reused && e.stage == .mail && (e.kind == .serviceUnavailable || e.kind == .network) {
             transcript.fact("the reused connection failed at MAIL (\(e.summary)); opening a new one")
             await closeConnection()
             try await connectSession()
-            return try await transaction(source, envelope: envelope, requireAll: requireAllRecipients, willCommit: willCommit)
+            return try await body()
         }
     }
 
@@ -78,7 +92,7 @@ extension SMTPClient {
         return true
     }
 
-    private func transaction(_ source: any SMTPMessageSource, envelope: Envelope, requireAll: Bool,
+    func transaction(_ source: any SMTPMessageSource, envelope: Envelope, requireAll: Bool,
                              willCommit: (@Sendable () async throws -> Void)?) async throws -> SMTPSendResult {
         let caps = capabilities ?? .none
         // MAIL parameters.

@@ -1,4 +1,5 @@
 public import Auth
+public import MIME
 public import NetIO
 
 /// Why an SMTP operation failed: the kind, the stage, the evidence (the server's reply with its
@@ -60,6 +61,9 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
     public var netIO: NetIOError?
     /// The SASL error underneath (`auth`).
     public var authError: AuthError?
+    /// The message builder's error underneath (`invalidArgument` from `send(_ message:)`): the
+    /// field and the offending text.
+    public var mimeError: MIMEError?
     /// What the SASL mechanism made of the server's failure (XOAUTH2's JSON: "token expired").
     public var explanation: String?
     /// More words about what was seen (the offending bytes, the limit).
@@ -138,8 +142,17 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         if let reply { s += ": \(reply)" }
         if let explanation { s += " (\(explanation))" }
         if let evidence, !evidence.isEmpty { s += " (\(evidence))" }
-        if let netIO { s += " [\(netIO)]" }
+        if let netIO {
+            if kind == .network {
+                // The summary is the transport's already: add only where and what was seen.
+                if let endpoint = netIO.endpoint { s += " [\(endpoint)]" }
+                if let seen = netIO.evidence, !seen.isEmpty, seen != evidence { s += " (\(seen))" }
+            } else {
+                s += " [\(netIO)]"
+            }
+        }
         if let authError { s += " [\(authError)]" }
+        if let mimeError { s += " [\(mimeError)]" }
         return s
     }
 

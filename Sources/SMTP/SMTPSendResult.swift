@@ -13,6 +13,9 @@ public struct SMTPSendResult: Sendable, Hashable {
     public var usedChunking: Bool
     /// MAIL, RCPT and DATA went out as one group (RFC 2920).
     public var pipelined: Bool
+    /// The Message-ID written into the message (RFC 5322 §3.6.4), for `send(_ message:)`; `nil`
+    /// for raw messages.
+    public var messageID: String?
 
     public init(recipients: [RecipientResult], queueID: String?, reply: SMTPReply, messageSize: Int,
                 usedChunking: Bool, pipelined: Bool) {

@@ -138,21 +138,31 @@ struct ConnectionFaultTests {
         #expect(await peer.finish() == nil)
     }
 
+    /// Counts only this test's own sockets, so suites running in parallel in the same process
+    /// (opening and closing their own descriptors) cannot make it flake: all 200 connections are
+    /// opened first, the process's sockets connected to the echo port (no other test uses it) are
+    /// recorded by inode, and after the echoes and closes none of those inodes is still open.
     @Test func twoHundredConcurrentConnectionsLeaveNoDescriptorOpen() async throws {
         let servers = try TestServers.load()
         let port = try servers.port("echo")
-        #expect(socketsOfThisProcess(toPort: port).isEmpty)
-        // The detector sees an open connection (so an empty answer at the end means something).
-        let probe = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: port),
-                                                 security: .plaintextUnsafe, timeouts: .uniform(.seconds(30)))
-        #expect(socketsOfThisProcess(toPort: port).count == 1)
-        await probe.close()
+        #expect(OwnSockets.inodes(connectedTo: port).isEmpty, "echo sockets open before the test")
         let payload = (0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        let ok = try await withThrowingTaskGroup(of: Bool.self) { group in
+        let connections = try await withThrowingTaskGroup(of: Connection.self) { group in
             for _ in 0..<200 {
                 group.addTask {
-                    let c = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: port),
-                                                         security: .plaintextUnsafe, timeouts: .uniform(.seconds(30)))
+                    try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: port),
+                                                 security: .plaintextUnsafe, timeouts: .uniform(.seconds(30)))
+                }
+            }
+            var all: [Connection] = []
+            for try await c in group { all.append(c) }
+            return all
+        }
+        let ours = OwnSockets.inodes(connectedTo: port)
+        #expect(ours.count == 200, "found \(ours.count) sockets of this process connected to the echo port")
+        let ok = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for c in connections {
+                group.addTask {
                     try await c.write(payload)
                     let back = try await c.readExactly(payload.count)
                     await c.close()
@@ -164,33 +174,58 @@ struct ConnectionFaultTests {
             return all
         }
         #expect(ok)
-        // Only this test talks to the echo server, so any descriptor of this process still
-        // pointing at a TCP socket connected to it is a leak, whatever other suites open meanwhile.
-        let left = socketsOfThisProcess(toPort: port)
-        #expect(left.isEmpty, "descriptors still open to the echo server: \(left)")
+        let stillOpen = OwnSockets.openSocketInodes().intersection(ours)
+        #expect(stillOpen.isEmpty, "\(stillOpen.count) of the 200 sockets are still open")
     }
 }
 
-/// The descriptors of this process that are TCP sockets whose remote port is `port`, read from
-/// /proc/self/fd (socket inodes) and /proc/net/tcp and tcp6 (each socket's inode and remote port).
-func socketsOfThisProcess(toPort port: UInt16) -> [String] {
-    var inodesToPort = Set<String>()
-    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
-        // /proc files report size 0, so read to end of file rather than by the size.
-        guard let data = FileHandle(forReadingAtPath: table)?.readDataToEndOfFile() else { continue }
-        let text = String(decoding: data, as: UTF8.self)
-        for line in text.split(separator: "\n").dropFirst() {
-            let fields = line.split(separator: " ")
-            guard fields.count > 9, let remote = fields[2].split(separator: ":").last,
-                  UInt16(remote, radix: 16) == port else { continue }
-            inodesToPort.insert(String(fields[9]))
+/// This process's sockets, by inode (`/proc/self/fd/N -> socket:[inode]`), matched against the
+/// kernel's TCP tables (`/proc/net/tcp`, `/proc/net/tcp6`) by remote port.
+enum OwnSockets {
+    /// Inodes of the sockets this process holds open.
+    static func openSocketInodes() -> Set<UInt64> {
+        var out = Set<UInt64>()
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? [] {
+            var buffer = [CChar](repeating: 0, count: 128)
+            let n = readlink("/proc/self/fd/\(name)", &buffer, buffer.count - 1)
+            guard n > 0 else { continue }
+            let target = String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            guard target.hasPrefix("socket:["), let inode = UInt64(target.dropFirst(8).dropLast()) else { continue }
+            out.insert(inode)
         }
+        return out
     }
-    let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
-    return fds.compactMap { fd in
-        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
-              target.hasPrefix("socket:["), inodesToPort.contains(String(target.dropFirst(8).dropLast())) else { return nil }
-        return "fd \(fd) → \(target)"
+
+    /// A /proc file read to its end (its size is 0 to `stat`, so read until EOF).
+    static func procFile(_ path: String) -> String? {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var all: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 65_536)
+        // Bounded: /proc/net/tcp of one test machine is far below 64 MiB.
+        while all.count < 64 << 20 {
+            let n = read(fd, &chunk, chunk.count)
+            guard n > 0 else { break }
+            all += chunk[..<n]
+        }
+        return String(decoding: all, as: UTF8.self)
+    }
+
+    /// Inodes of this process's open TCP sockets whose remote port is `port`.
+    static func inodes(connectedTo port: UInt16) -> Set<UInt64> {
+        let remote = String(format: "%04X", port)
+        var matching = Set<UInt64>()
+        for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+            guard let text = procFile(table) else { continue }
+            for line in text.split(separator: "\n").dropFirst() {
+                // sl local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+                let f = line.split(separator: " ", omittingEmptySubsequences: true)
+                guard f.count > 9, f[2].hasSuffix(":" + remote), let inode = UInt64(f[9]), inode != 0 else { continue }
+                matching.insert(inode)
+            }
+        }
+        return openSocketInodes().intersection(matching)
     }
 }
 
