@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "Auth", dependencies: ["CSASL"], swiftSettings: strict),
         .target(name: "MIME", swiftSettings: strict),
         .target(name: "SMTP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
-        .target(name: "IMAP", dependencies: ["NetIO", "Auth"], swiftSettings: strict),
+        .target(name: "IMAP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
         .target(name: "Outbox", dependencies: ["SMTP", "MIME", "NetIO"], swiftSettings: strict),
         .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO", "Auth"], swiftSettings: strict),
         .executableTarget(name: "mailprobe", dependencies: [
@@ -52,6 +52,6 @@ let package = Package(
                           path: "Tests/OutboxCrashSender", swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "NetIO", "Auth", "MIME", "TestSupport"], swiftSettings: strict),
     ]
 )
