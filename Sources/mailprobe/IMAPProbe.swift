@@ -141,17 +141,23 @@ struct IMAPProbe {
         if let e = error as? IMAPError {
             r.errorStage = e.stage
             r.stage = e.stage
-            r.error = e.description
+            r.error = Self.withoutStage(e.description, e.stage)
             if r.tls == nil { r.tls = e.transport?.tlsReport }
         } else if let e = error as? NetIOError {
             r.errorStage = e.stage
             r.stage = e.stage
-            r.error = e.description
+            r.error = Self.withoutStage(e.description, e.stage)
             if r.tls == nil { r.tls = e.tlsReport }
         } else {
             r.errorStage = stage
             r.error = String(describing: error)
         }
+    }
+
+    /// `AUTH: the server refused…` → `the server refused…`: the report names the stage itself.
+    static func withoutStage(_ text: String, _ stage: Stage) -> String {
+        let prefix = "\(stage): "
+        return text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text
     }
 
     /// The list row of one message: From, Subject and Date decoded by the MIME parser (RFC 2047).

@@ -11,6 +11,11 @@ extension IMAPClient {
         guard !wanted.isEmpty else {
             throw fail(.invalidArgument, stage: IMAPStage.search, evidence: "an empty Message-ID cannot be searched for")
         }
+        // A literal could carry CR LF safely, but no msg-id holds one (RFC 5322 §3.6.4): such an
+        // ID is a caller's bug or an injection attempt, refused before anything is sent.
+        guard !wanted.unicodeScalars.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+            throw fail(.invalidArgument, stage: IMAPStage.search, evidence: "a Message-ID must not contain CR, LF or NUL")
+        }
         let hits = try await uidSearch(.header("Message-ID", wanted))
         guard !hits.isEmpty else { return [] }
         var exact: [UInt32] = []

@@ -24,7 +24,8 @@ public enum MIMEFetchEvent: Sendable {
     /// A message starts: the FETCH items that arrived before its body (UID first: it is asked
     /// for first, and servers answer in that order).
     case messageStart(FetchedMessage)
-    /// The next event of the MIME parser for this message's `BODY[]`.
+    /// The next event of the MIME parser for this message's `BODY[]`. FETCH responses without a
+    /// body (unsolicited flag updates) are not reported.
     case mime(MIMEEvent)
     /// The message ended: every FETCH item except the body.
     case messageEnd(FetchedMessage)
@@ -102,10 +103,9 @@ public struct MIMEFetchEvents: AsyncSequence, Sendable {
                         parser = nil
                     }
                 case .messageEnd:
-                    if let s = summary {
-                        if !started { pending.append(.messageStart(s)) }
-                        pending.append(.messageEnd(s))
-                    }
+                    // No body at all: an unsolicited update (flags changed by another session,
+                    // RFC 9051 §7.5.2), not one of the messages asked for; skipped.
+                    if let s = summary, started { pending.append(.messageEnd(s)) }
                     summary = nil
                 }
             }
