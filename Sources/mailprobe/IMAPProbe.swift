@@ -34,6 +34,8 @@ struct IMAPProbeResult {
     var mailbox: SelectedMailbox?
     var messages: [Message] = []
     var alerts: [String] = []
+    /// What to try next, when the failure says it.
+    var hint: String?
 
     /// Exit status by the README table; SEARCH and STATUS on the mailbox count as mailbox stages.
     var exitCode: Int32 {
@@ -138,6 +140,7 @@ struct IMAPProbe {
     }
 
     private func record(_ error: any Error, into r: inout IMAPProbeResult, stage: Stage) {
+        defer { r.hint = hint(for: error) }
         if let e = error as? IMAPError {
             r.errorStage = e.stage
             r.stage = e.stage
@@ -151,6 +154,32 @@ struct IMAPProbe {
         } else {
             r.errorStage = stage
             r.error = String(describing: error)
+        }
+    }
+
+    /// The next thing to try, for failures with one obvious cause.
+    private func hint(for error: any Error) -> String? {
+        let imap = error as? IMAPError
+        guard let netError = imap?.transport ?? (error as? NetIOError) else {
+            switch imap?.kind {
+            case .no? where imap?.stage == IMAPStage.auth || imap?.stage == IMAPStage.login:
+                return "check the user name and password (many providers want an app password or OAuth 2.0 here)"
+            case .no? where imap?.stage == IMAPStage.select:
+                return "the folders above are the mailboxes this account has; pass one with --mailbox"
+            case .tlsRequired? where imap?.stage == IMAPStage.startTLS:
+                return "this server offers no STARTTLS; try --security tls on its implicit-TLS port (993)"
+            case .tlsRequired?, .authentication?:
+                return options.security == .plaintextUnsafe
+                    ? "the password would cross the network in clear text; use --security tls or starttls" : nil
+            default: return nil
+            }
+        }
+        switch netError.kind {
+        case .plaintextOnTLSPort: return "this port speaks plain text first: try --security starttls"
+        case .tlsOnPlaintextPort: return "this port expects implicit TLS: try --security tls"
+        case .tls: return "see `mailprobe tls --host \(endpoint.host) --port \(endpoint.port)` for the certificate; --ca-file trusts a private CA"
+        case .refused: return "nothing listens on port \(endpoint.port): IMAP uses 993 (--security tls) or 143 (--security starttls)"
+        default: return nil
         }
     }
 

@@ -12,6 +12,7 @@ enum IMAPProbePrinter {
             out += ".\n"
         } else {
             out += "IMAP FAILED at \(r.stage): \(r.error ?? "unknown error")\n"
+            if let hint = r.hint { out += "hint: \(hint)\n" }
         }
         out += "\n"
         for s in r.steps { out += row(s.stage, "ok  \(milliseconds(s.duration))  \(s.detail)") }
@@ -71,6 +72,7 @@ enum IMAPProbePrinter {
                  "size": m.size.map { $0 as Any } ?? NSNull()] as [String: Any]
             },
             "alerts": r.alerts,
+            "hint": r.hint.map { $0 as Any } ?? NSNull(),
         ]
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)

@@ -164,10 +164,12 @@ struct IMAPCommandTests {
         let a = try await probe(try account("imap", "tls") + ["--json", "--timeout", "5"])
         #expect(a.status == 4, "\(a.stdout)\(a.stderr)")
         #expect(try json(a)["stage"] as? String == "TLS")
+        #expect(try json(a)["hint"] as? String == "this port speaks plain text first: try --security starttls")
         // STARTTLS to the implicit-TLS port: no plain-text greeting ever comes.
         let b = try await probe(try account("imaps", "starttls") + ["--json", "--timeout", "3"])
         #expect([3, 4].contains(b.status), "\(b.stdout)\(b.stderr)")
         #expect(try json(b)["ok"] as? Bool == false)
+        #expect((try json(b)["hint"] as? String)?.contains("--security tls") == true, "\(b.stdout)")
         // Nothing listening.
         let c = try await probe(["--host", "127.0.0.1", "--port", "1", "--security", "tls", "--user", Self.user,
                                  "--password-env", "PROBE_PW", "--json"])
