@@ -84,4 +84,26 @@ struct ParsedFetchScriptedTests {
         #expect(bodyEvents >= 2, "decoded in pieces (\(bodyEvents))")
         #expect(lastEndSize == UInt64(big.count), "items after a streamed body are kept")
     }
+
+    @Test func aMessageOverMaxMessageSizeEndsTheSequenceAndTheSessionGoesOn() async throws {
+        let big = [UInt8](repeating: 0x41, count: 100_000)
+        let (imap, peer) = try await session([
+            .expect("A3 UID FETCH 5 (UID BODY.PEEK[])"),
+            .send("* 2 FETCH (UID 5 BODY[] {\(big.count)}"), .sendRaw(big), .send(")"), .send("A3 OK done"),
+            .expect("A4 NOOP"), .send("A4 OK noop"),
+            .expect("A5 LOGOUT"), .send("A5 OK bye"), .readUntilClosed,
+        ])
+        do {
+            for try await m in try await imap.uidFetchParsed(SequenceSet([5]), [], maxMessageSize: 50_000) {
+                Issue.record("yielded \(m.uid) over the limit")
+            }
+            Issue.record("no error")
+        } catch let e as IMAPError {
+            #expect(e.kind == .invalidArgument && e.stage == IMAPStage.fetch)
+            #expect(e.evidence?.contains("100000-byte message exceeds maxMessageSize 50000") == true, "\(e)")
+        }
+        _ = try await imap.noop()
+        await imap.logout()
+        #expect(await peer.finish() == nil)
+    }
 }

@@ -1,18 +1,19 @@
-public import MIME
+import MIME
 
 extension IMAPClient {
     /// UID FETCH of `BODY.PEEK[]` plus `attributes` (RFC 9051 §6.4.5), each message handed to the
     /// MIME parser (RFC 5322, RFC 2045–2049) and yielded one at a time: decoded subject and
-    /// addresses (RFC 2047), text, attachments. Only the message being read is in memory; one
-    /// bigger than `maxMessageSize` ends the sequence with `.invalidArgument` (use `uidFetchMIME`).
+    /// addresses (RFC 2047), text, attachments. Only the message being parsed is in memory, and
+    /// only as its parsed tree (the raw bytes go to the parser as they arrive); one bigger than
+    /// `maxMessageSize` ends the sequence with `.invalidArgument` (use `uidFetchMIME` for those).
     ///
     ///     for try await m in try await imap.uidFetchParsed(SequenceSet.from(last + 1)) {
     ///         print(m.uid, m.message.subject ?? "", m.message.attachments.map(\.filename))
     ///     }
     public func uidFetchParsed(_ uids: SequenceSet, _ attributes: [FetchAttribute] = FetchAttribute.summary,
                                maxMessageSize: Int = 64 << 20) async throws -> ParsedMessages {
-        let fetched = try await uidFetch(uids, Self.withWholeBody(attributes), maxSectionSize: maxMessageSize)
-        return ParsedMessages(client: self, id: fetched.id, maxMessageSize: maxMessageSize)
+        let events = try await uidFetchEvents(uids, Self.withWholeBody(attributes))
+        return ParsedMessages(client: self, id: events.id, maxMessageSize: maxMessageSize)
     }
 
     /// UID FETCH of `BODY.PEEK[]` plus `attributes`, the body fed to `MIMEStreamParser` chunk by
@@ -44,24 +45,68 @@ extension IMAPClient {
         }
     }
 
-    /// The next message of parsed fetch `id`.
+    /// The next message of parsed fetch `id`. A body the IMAP parser streams (over
+    /// `ParserLimits.streamingThreshold`) goes to the MIME parser chunk by chunk as it arrives:
+    /// the raw message is never held beside the parsed tree.
     func nextParsedMessage(_ id: Int, maxMessageSize: Int) async throws -> ParsedFetchedMessage? {
-        while var fetched = try await nextFetchedMessage(id, maxSectionSize: maxMessageSize) {
-            guard let uid = fetched.uid else {
-                transcript.fact("skipping a FETCH response without UID (an unsolicited flag update)")
-                continue
+        var summary: FetchedMessage?
+        var parsed: ParsedMessage?
+        while let event = try await nextFetchEvent(id) {
+            switch event {
+            case .messageStart(let n):
+                summary = FetchedMessage(sequenceNumber: n)
+                parsed = nil
+            case .attribute(.bodySection(let kind, let bytes)) where Self.isWholeBody(kind):
+                parsed = MIMEParser.parse(bytes ?? [])
+            case .attribute(let a):
+                summary?.apply(a)
+            case .bodyBegin(let kind, let size):
+                guard size <= maxMessageSize else {
+                    try await settleStream()
+                    interrupted.remove(id)
+                    throw fail(.invalidArgument, stage: IMAPStage.fetch,
+                               evidence: "a \(size)-byte message exceeds maxMessageSize \(maxMessageSize); use uidFetchMIME to stream it")
+                }
+                if Self.isWholeBody(kind) {
+                    parsed = try await MIMEParser.parse(BodySectionChunks(client: self, id: id))
+                } else {
+                    var bytes: [UInt8] = []
+                    bytes.reserveCapacity(size)
+                    for try await chunk in BodySectionChunks(client: self, id: id) { bytes += chunk }
+                    summary?.sections[kind] = bytes
+                }
+            case .bodyChunk, .bodyEnd:
+                break  // only inside a section, read above
+            case .messageEnd:
+                guard let s = summary else { continue }
+                summary = nil
+                guard let uid = s.uid, let message = parsed else {
+                    // RFC 9051 §7.5.2: a FETCH without the asked-for body is an unsolicited
+                    // update (flags changed by another session), not one of the messages.
+                    transcript.fact("skipping a FETCH response without BODY[] (an unsolicited update of message \(s.sequenceNumber))")
+                    continue
+                }
+                return ParsedFetchedMessage(uid: uid, summary: s, message: message)
             }
-            let key = fetched.sections.keys.first { !$0.binary && $0.section == .complete && $0.origin == nil }
-            guard let key, let body = fetched.sections.removeValue(forKey: key) else {
-                // RFC 9051 §7.5.2: a UID FETCH answer without the asked-for body is an
-                // unsolicited update (flags changed by another session), not a message.
-                if fetched.flags != nil && fetched.envelope == nil { continue }
-                throw fail(.protocolViolation, stage: IMAPStage.fetch,
-                           evidence: "the FETCH response for UID \(uid) has no BODY[] although it was asked for")
-            }
-            return ParsedFetchedMessage(uid: uid, summary: fetched, message: MIMEParser.parse(body))
         }
         return nil
+    }
+
+    /// The chunks of the body section being read by fetch `id`, up to its end.
+    func nextBodyChunk(_ id: Int) async throws -> [UInt8]? {
+        guard let event = try await nextFetchEvent(id) else {
+            throw fail(.protocolViolation, stage: IMAPStage.fetch, evidence: "the FETCH ended inside a body section")
+        }
+        switch event {
+        case .bodyChunk(let bytes): return bytes
+        case .bodyEnd: return nil
+        default: throw fail(.protocolViolation, stage: IMAPStage.fetch, evidence: "a FETCH item inside a body section")
+        }
+    }
+
+    /// `BODY[]` as the server labels the answer to `BODY.PEEK[]` (RFC 9051 §7.5.2).
+    static func isWholeBody(_ kind: BodySectionKind) -> Bool {
+        !kind.binary && kind.section == .complete && kind.origin == nil
     }
 
     static func withWholeBody(_ attributes: [FetchAttribute]) -> [FetchAttribute] {
@@ -69,4 +114,19 @@ extension IMAPClient {
         if !items.contains(.uid) { items.insert(.uid, at: 0) }
         return items + [.body()]
     }
+}
+
+/// The bytes of one streamed body section, as the IMAP parser hands them over.
+struct BodySectionChunks: AsyncSequence, Sendable {
+    typealias Element = [UInt8]
+    let client: IMAPClient
+    let id: Int
+
+    struct AsyncIterator: AsyncIteratorProtocol {
+        let client: IMAPClient
+        let id: Int
+        mutating func next() async throws -> [UInt8]? { try await client.nextBodyChunk(id) }
+    }
+
+    func makeAsyncIterator() -> AsyncIterator { AsyncIterator(client: client, id: id) }
 }

@@ -72,11 +72,6 @@ public struct MIMEFetchEvents: AsyncSequence, Sendable {
             self.id = id
         }
 
-        /// `BODY[]` as the server labels the answer to `BODY.PEEK[]` (RFC 9051 §7.5.2).
-        private static func isWholeBody(_ kind: BodySectionKind) -> Bool {
-            !kind.binary && kind.section == .complete && kind.origin == nil
-        }
-
         public mutating func next() async throws -> MIMEFetchEvent? {
             while next >= pending.count {
                 pending.removeAll(keepingCapacity: true)
@@ -86,7 +81,7 @@ public struct MIMEFetchEvents: AsyncSequence, Sendable {
                 case .messageStart(let n):
                     summary = FetchedMessage(sequenceNumber: n)
                     started = false
-                case .attribute(.bodySection(let kind, let bytes)) where Self.isWholeBody(kind):
+                case .attribute(.bodySection(let kind, let bytes)) where IMAPClient.isWholeBody(kind):
                     // Small enough to have been buffered by the IMAP parser: parse it at once.
                     var p = MIMEStreamParser()
                     emit(p.feed(bytes ?? []))
@@ -94,7 +89,7 @@ public struct MIMEFetchEvents: AsyncSequence, Sendable {
                 case .attribute(let a):
                     summary?.apply(a)
                 case .bodyBegin(let kind, _):
-                    if Self.isWholeBody(kind) { parser = MIMEStreamParser() }
+                    if IMAPClient.isWholeBody(kind) { parser = MIMEStreamParser() }
                 case .bodyChunk(let bytes):
                     if parser != nil { emit(parser!.feed(bytes)) }
                 case .bodyEnd:
