@@ -12,7 +12,8 @@ struct IMAPCommandTests {
     static let user = "alice@example.test"
     static let password = "alice-secret"
     static let environment: [String: String] = ProcessInfo.processInfo.environment.merging(
-        ["PROBE_PW": IMAPCommandTests.password, "PROBE_BAD_PW": "not-the-password"]) { $1 }
+        ["PROBE_PW": IMAPCommandTests.password, "PROBE_BAD_PW": "not-the-password", "PROBE_TOKEN": IMAPCommandTests.token]) { $1 }
+    static let token = "ya29.probe-token-\(UUID().uuidString)"
 
     func probe(_ args: [String]) async throws -> CommandResult {
         try await run(mailprobePath(), ["imap"] + args, environment: Self.environment)
@@ -225,6 +226,34 @@ struct IMAPCommandTests {
         #expect(o["mechanism"] as? String == "LOGIN command")
         #expect((o["mailbox"] as? [String: Any])?["uidValidity"] as? Int == 9)
         #expect(!r.stdout.contains(Self.password))
+    }
+
+    @Test func oauth2TokenGoesWithOAUTHBEARERAndNeverIntoTheOutput() async throws {
+        let log = NSTemporaryDirectory() + "mailprobe-imap-\(UUID().uuidString).log"
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let args = ["--host", "127.0.0.1", "--security", "none", "--user", "shop@example.test",
+                    "--oauth2-token-env", "PROBE_TOKEN", "--json", "--timeout", "5", "--log", log]
+        // Without TLS a bearer token is refused unless the caller opted in.
+        let refusing = try plaintextServer("AUTH=XOAUTH2 AUTH=OAUTHBEARER SASL-IR")
+        let refused = try await probe(args + ["--port", "\(refusing.port)"])
+        _ = await refusing.finish()
+        #expect(refused.status == 5, "\(refused.stdout)\(refused.stderr)")
+        #expect(!refusing.log.contains { $0.contains("AUTHENTICATE") })
+
+        let peer = try plaintextServer("AUTH=XOAUTH2 AUTH=OAUTHBEARER SASL-IR", then: [
+            .expectPrefix("A1 AUTHENTICATE OAUTHBEARER "),
+            .send("A1 OK [CAPABILITY IMAP4rev1] logged in"),
+            .expectPrefix("A2 LIST"), .send("* LIST (\\HasNoChildren) \"/\" INBOX"), .send("A2 OK done"),
+            .expect("A3 EXAMINE INBOX"), .send("* 0 EXISTS"), .send("* OK [UIDVALIDITY 3] v"), .send("A3 OK [READ-ONLY] examined"),
+            .expect("A4 LOGOUT"), .send("A4 OK bye"), .readUntilClosed,
+        ])
+        let r = try await probe(args + ["--port", "\(peer.port)", "--allow-plaintext-password-unsafe"])
+        #expect(await peer.finish() == nil)
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        #expect(try json(r)["mechanism"] as? String == "OAUTHBEARER")
+        let transcript = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(transcript.contains("AUTHENTICATE OAUTHBEARER"))
+        for text in [r.stdout, r.stderr, transcript] { #expect(!text.contains(Self.token) && !text.contains("probe-token")) }
     }
 
     @Test func badArgumentsExitSixtyFourBeforeConnecting() async throws {
