@@ -88,12 +88,12 @@ struct IMAPProbe {
 
             r.stage = IMAPStage.list
             r.folders = try await client.list()
-            step(IMAPStage.list, "\(r.folders.count) folders")
+            step(IMAPStage.list, IMAPProbePrinter.plural(r.folders.count, "folder"))
 
             r.stage = IMAPStage.select
             let box = try await client.examine(mailbox)
             r.mailbox = box
-            step(IMAPStage.select, "\(box.name): \(box.exists) messages")
+            step(IMAPStage.select, "\(box.name): " + IMAPProbePrinter.plural(Int(box.exists), "message"))
 
             if fetch > 0 && box.exists > 0 {
                 r.stage = IMAPStage.search
@@ -107,7 +107,7 @@ struct IMAPProbe {
                     }
                 }
                 r.messages.sort { $0.uid > $1.uid }
-                step(IMAPStage.fetch, "\(r.messages.count) newest messages")
+                step(IMAPStage.fetch, "the newest " + IMAPProbePrinter.plural(r.messages.count, "message"))
             }
             r.alerts = await client.alerts
             await client.logout()

@@ -7,8 +7,8 @@ enum IMAPProbePrinter {
     static func text(_ r: IMAPProbeResult, host: String, port: UInt16) -> String {
         var out = ""
         if r.ok {
-            out += "IMAP OK: \(host):\(port) logged in, \(r.folders.count) folders"
-            if let box = r.mailbox { out += ", \(box.name) has \(box.exists) messages" }
+            out += "IMAP OK: \(host):\(port) logged in, \(plural(r.folders.count, "folder"))"
+            if let box = r.mailbox { out += ", \(box.name) has \(plural(Int(box.exists), "message"))" }
             out += ".\n"
         } else {
             out += "IMAP FAILED at \(r.stage): \(r.error ?? "unknown error")\n"
@@ -77,6 +77,8 @@ enum IMAPProbePrinter {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         return String(decoding: data, as: UTF8.self)
     }
+
+    static func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
 
     private static func row(_ label: String, _ value: String) -> String {
         "  " + label.padding(toLength: 14, withPad: " ", startingAt: 0) + value + "\n"
