@@ -34,11 +34,11 @@ let package = Package(
         .target(name: "Auth", dependencies: ["CSASL"], swiftSettings: strict),
         .target(name: "MIME", swiftSettings: strict),
         .target(name: "SMTP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
-        .target(name: "IMAP", dependencies: ["NetIO", "Auth"], swiftSettings: strict),
+        .target(name: "IMAP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
         .target(name: "Outbox", dependencies: ["SMTP", "MIME", "NetIO"], swiftSettings: strict),
         .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "MIME", "Outbox", "NetIO", "Auth"], swiftSettings: strict),
         .executableTarget(name: "mailprobe", dependencies: [
-            "Auth", "Diagnosis", "MIME", "NetIO", "Outbox", "SMTP",
+            "Auth", "Diagnosis", "IMAP", "MIME", "NetIO", "Outbox", "SMTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["NetIO"], path: "Tests/TestSupport", swiftSettings: strict),
@@ -52,6 +52,6 @@ let package = Package(
                           path: "Tests/OutboxCrashSender", swiftSettings: strict),
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "MIME", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "NetIO", "Auth", "MIME", "TestSupport"], swiftSettings: strict),
     ]
 )
