@@ -9,7 +9,7 @@ enum ProbeExit {
     static let tls: Int32 = 4          // handshake, certificate, port mistakes
     static let auth: Int32 = 5
     static let sending: Int32 = 6      // MAIL, RCPT, DATA
-    static let mailbox: Int32 = 7      // IMAP LIST, SELECT, FETCH
+    static let mailbox: Int32 = 7      // IMAP LIST, SELECT, STATUS, SEARCH, FETCH
 
     static func code(for stage: Stage) -> Int32 {
         switch stage {
@@ -17,7 +17,7 @@ enum ProbeExit {
         case .tls: tls
         case "AUTH", "LOGIN", "AUTHENTICATE": auth
         case "MAIL", "RCPT", "DATA", "BDAT": sending
-        case "LIST", "SELECT", "EXAMINE", "FETCH": mailbox
+        case "LIST", "SELECT", "EXAMINE", "STATUS", "SEARCH", "FETCH": mailbox
         default: greeting
         }
     }
