@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "SMTP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
         .target(name: "IMAP", dependencies: ["NetIO", "Auth"], swiftSettings: strict),
         .target(name: "Outbox", dependencies: ["SMTP", "MIME", "NetIO"], swiftSettings: strict),
-        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO", "Auth"], swiftSettings: strict),
+        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO", "Auth", "MIME"], swiftSettings: strict),
         .executableTarget(name: "mailprobe", dependencies: [
             "Diagnosis", "NetIO", "Outbox", "SMTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
