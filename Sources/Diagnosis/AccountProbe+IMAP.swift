@@ -30,7 +30,7 @@ extension AccountProbe {
             }
             let greeting = await client.greeting
             stages.append(StageReport(protocol: .imap, name: "greeting", status: .passed,
-                                      detail: greeting.map { "* \($0)" } ?? ""))
+                                      detail: greeting.map { "* \($0.condition.rawValue) \($0.text)" } ?? ""))
             let caps = await client.capabilities.map(\.rawValue)
             stages.append(StageReport(protocol: .imap, name: "CAPABILITY", status: .passed,
                                       detail: caps.joined(separator: " "), facts: caps))
