@@ -87,7 +87,7 @@ struct DetectCommand: AsyncParsableCommand {
             var s = "\(label): \(c.host) port \(c.port), \(c.security.plainWords)"
             if let u = c.username { s += ", user \(u)" }
             if p.verdict != .works { s += " (\(p.verdict))" }
-            if c.needsConfirmation { s += " (please confirm: learned from DNS outside your domain)" }
+            if c.needsConfirmation { s += " (please confirm: this server is not in your domain)" }
             return s + "\n"
         }
         out += "Settings for \(address)" + (r.source.map { " (from \($0))" } ?? "") + "\n"

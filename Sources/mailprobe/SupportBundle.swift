@@ -21,7 +21,7 @@ enum SupportBundle {
             out += "\n== Stages\n" + printer.table(report)
             if let t = report.selfTest {
                 out += "\n== Self-test\ntoken \(t.token), to \(t.recipient)"
-                    + (t.deliverySeconds.map { String(format: ", delivered after %.1f s", $0) } ?? ", not delivered") + "\n"
+                    + (t.deliverySeconds.map { String(format: ", delivered after %.1f s", $0) } ?? ", not found over IMAP") + "\n"
             }
             out += "\n"
         }
