@@ -36,9 +36,7 @@ extension AccountProbe {
                                       detail: caps.joined(separator: " "), facts: caps))
         } catch {
             let failure = failed(.imap, "connect", error, s, clock.now - start)
-            for name in Self.connectStages(.imap, security: s.security, failedAt: failure.name) {
-                stages.append(StageReport(protocol: .imap, name: name, status: .passed))
-            }
+            stages += Self.passedBefore(.imap, s, failedAt: failure.name)
             stages.append(failure)
             let evidence = FailureEvidence.of(error, protocol: .imap, stage: "connect", server: s)
             if Self.isVerificationFailure(evidence) {

@@ -49,9 +49,7 @@ extension AccountProbe {
             out.stages.append(StageReport(protocol: .smtp, name: "greeting", status: .passed, detail: greeting.description))
         } catch {
             let report = failed(.smtp, "connect", error, s, clock.now - start)
-            for name in Self.connectStages(.smtp, security: s.security, failedAt: report.name) {
-                out.stages.append(StageReport(protocol: .smtp, name: name, status: .passed))
-            }
+            out.stages += Self.passedBefore(.smtp, s, failedAt: report.name)
             out.stages.append(report)
             let evidence = FailureEvidence.of(error, protocol: .smtp, stage: "connect", server: s)
             var rest = afterTLS

@@ -151,6 +151,19 @@ public struct AccountProbe: Sendable {
                            facts: r.capabilities)
     }
 
+    /// The stages before a connect-time failure, as passed, with what they proved.
+    static func passedBefore(_ p: MailProtocol, _ s: ServerSettings, failedAt stage: String) -> [StageReport] {
+        connectStages(p, security: s.security, failedAt: stage).map { name in
+            let detail = switch name {
+            case "DNS": "\(s.host) resolved"
+            case "connect": "TCP connection to \(s.endpoint) opened"
+            case "TLS": "handshake done"
+            default: ""
+            }
+            return StageReport(protocol: p, name: name, status: .passed, detail: detail)
+        }
+    }
+
     static func skipped(_ p: MailProtocol, _ names: [String], _ why: String) -> [StageReport] {
         names.map { StageReport(protocol: p, name: $0, status: .skipped, detail: why) }
     }
