@@ -111,6 +111,17 @@ import Testing
         #expect(r.firstFailure?.diagnosis?.id == "port.implicit-tls-on-starttls-port", "\(r.json())")
     }
 
+    @Test func imapPortMixUps() async throws {
+        let options = AccountProbe.Options(timeout: .seconds(3), greetingTimeout: .seconds(3))
+        let starttlsOn993 = await AccountProbe(account: MailAccount(imap: try server(.imap, "imaps", .startTLS)),
+                                               options: options).run()
+        #expect(starttlsOn993.firstFailure?.diagnosis?.id == "port.starttls-on-implicit-tls-port", "\(starttlsOn993.json())")
+        #expect(stage(starttlsOn993.imap, "LOGIN")?.status == .skipped)
+        let tlsOn143 = await AccountProbe(account: MailAccount(imap: try server(.imap, "imap", .implicitTLS)),
+                                          options: options).run()
+        #expect(tlsOn143.firstFailure?.diagnosis?.id == "port.implicit-tls-on-starttls-port", "\(tlsOn143.json())")
+    }
+
     @Test func loginDisabledWithoutTLSIsExplained() async throws {
         let peer = try ScriptedPeer([
             .send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] ready"),
