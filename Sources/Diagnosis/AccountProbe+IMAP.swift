@@ -15,28 +15,38 @@ extension AccountProbe {
                                      transcript: options.transcript)
         options.transcript.fact("probing IMAP \(s.endpoint) (\(s.security.plainWords))")
         var start = clock.now
+        let opened = Date()
         let later = ["LOGIN", "LIST", "SELECT"] + (report != nil ? ["FETCH"] : [])
         let client: IMAPClient
         do {
             client = try await IMAPClient.connect(to: s.endpoint, options: opts)
             let elapsed = clock.now - start
-            stages.append(StageReport(protocol: .imap, name: "DNS", status: .passed, detail: "\(s.host) resolved"))
-            stages.append(StageReport(protocol: .imap, name: "connect", status: .passed, milliseconds: ms(elapsed),
-                                      detail: "connected to \(s.endpoint) (time includes TLS, greeting and capabilities)"))
-            if let tls = await client.tlsReport {
-                stages.append(StageReport(protocol: .imap, name: "TLS", status: .passed,
+            let times = SessionTimeline.read(options.transcript.tail(Self.timelineLines), since: opened)
+            stages.append(StageReport(protocol: .imap, name: "DNS", status: .passed, milliseconds: times.dns ?? 0,
+                                      detail: "\(s.host) resolved"))
+            stages.append(StageReport(protocol: .imap, name: "connect", status: .passed,
+                                      milliseconds: times.connect ?? ms(elapsed),
+                                      detail: "TCP connection to \(s.endpoint) opened"))
+            if let tls = await client.tlsReport, s.security == .implicitTLS {
+                stages.append(StageReport(protocol: .imap, name: "TLS", status: .passed, milliseconds: times.tls ?? 0,
                                           detail: (s.security == .startTLS ? "STARTTLS: " : "") + TLSSummary(tls).line,
                                           tls: TLSSummary(tls)))
             }
             let greeting = await client.greeting
-            stages.append(StageReport(protocol: .imap, name: "greeting", status: .passed,
+            stages.append(StageReport(protocol: .imap, name: "greeting", status: .passed, milliseconds: times.greeting ?? 0,
                                       detail: greeting.map { "* \($0.condition.rawValue) \($0.text)" } ?? ""))
+            if let tls = await client.tlsReport, s.security == .startTLS {
+                stages.append(StageReport(protocol: .imap, name: "TLS", status: .passed,
+                                          detail: "STARTTLS: " + TLSSummary(tls).line, tls: TLSSummary(tls)))
+            }
             let caps = await client.capabilities.map(\.rawValue)
             stages.append(StageReport(protocol: .imap, name: "CAPABILITY", status: .passed,
                                       detail: caps.joined(separator: " "), facts: caps))
         } catch {
-            let failure = failed(.imap, "connect", error, s, clock.now - start)
-            stages += Self.passedBefore(.imap, s, failedAt: failure.name)
+            var failure = failed(.imap, "connect", error, s, clock.now - start)
+            let times = SessionTimeline.read(options.transcript.tail(Self.timelineLines), since: opened)
+            stages += Self.passedBefore(.imap, s, failedAt: failure.name, times: times)
+            failure.milliseconds = Self.failedStageTime(failure, times, total: ms(clock.now - start))
             stages.append(failure)
             let evidence = FailureEvidence.of(error, protocol: .imap, stage: "connect", server: s)
             if Self.isVerificationFailure(evidence) {

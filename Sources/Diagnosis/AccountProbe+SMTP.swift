@@ -32,24 +32,29 @@ extension AccountProbe {
         let clock = ContinuousClock()
         options.transcript.fact("probing SMTP \(s.endpoint) (\(s.security.plainWords))")
         var start = clock.now
+        let opened = Date()
         let afterTLS = ["EHLO", "AUTH", "MAIL", "RCPT", "DATA"]
 
         // DNS, connect, (implicit TLS), greeting.
         do {
             let greeting = try await client.open()
-            let elapsed = clock.now - start
-            out.stages.append(StageReport(protocol: .smtp, name: "DNS", status: .passed, detail: "\(s.host) resolved"))
-            out.stages.append(StageReport(protocol: .smtp, name: "connect", status: .passed, milliseconds: ms(elapsed),
-                                          detail: "connected to \(s.endpoint)"
-                                            + (s.security == .implicitTLS ? " (time includes TLS and greeting)" : " (time includes the greeting)")))
+            let times = SessionTimeline.read(options.transcript.tail(Self.timelineLines), since: opened)
+            out.stages.append(StageReport(protocol: .smtp, name: "DNS", status: .passed, milliseconds: times.dns ?? 0,
+                                          detail: "\(s.host) resolved"))
+            out.stages.append(StageReport(protocol: .smtp, name: "connect", status: .passed,
+                                          milliseconds: times.connect ?? ms(clock.now - start),
+                                          detail: "TCP connection to \(s.endpoint) opened"))
             if s.security == .implicitTLS, let report = await client.tlsReport {
-                out.stages.append(StageReport(protocol: .smtp, name: "TLS", status: .passed, detail: TLSSummary(report).line,
-                                              tls: TLSSummary(report)))
+                out.stages.append(StageReport(protocol: .smtp, name: "TLS", status: .passed, milliseconds: times.tls ?? 0,
+                                              detail: TLSSummary(report).line, tls: TLSSummary(report)))
             }
-            out.stages.append(StageReport(protocol: .smtp, name: "greeting", status: .passed, detail: greeting.description))
+            out.stages.append(StageReport(protocol: .smtp, name: "greeting", status: .passed,
+                                          milliseconds: times.greeting ?? 0, detail: greeting.description))
         } catch {
-            let report = failed(.smtp, "connect", error, s, clock.now - start)
-            out.stages += Self.passedBefore(.smtp, s, failedAt: report.name)
+            var report = failed(.smtp, "connect", error, s, clock.now - start)
+            let times = SessionTimeline.read(options.transcript.tail(Self.timelineLines), since: opened)
+            out.stages += Self.passedBefore(.smtp, s, failedAt: report.name, times: times)
+            report.milliseconds = Self.failedStageTime(report, times, total: ms(clock.now - start))
             out.stages.append(report)
             let evidence = FailureEvidence.of(error, protocol: .smtp, stage: "connect", server: s)
             var rest = afterTLS

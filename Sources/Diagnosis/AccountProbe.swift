@@ -152,7 +152,8 @@ public struct AccountProbe: Sendable {
     }
 
     /// The stages before a connect-time failure, as passed, with what they proved.
-    static func passedBefore(_ p: MailProtocol, _ s: ServerSettings, failedAt stage: String) -> [StageReport] {
+    static func passedBefore(_ p: MailProtocol, _ s: ServerSettings, failedAt stage: String,
+                             times: SessionTimeline) -> [StageReport] {
         connectStages(p, security: s.security, failedAt: stage).map { name in
             let detail = switch name {
             case "DNS": "\(s.host) resolved"
@@ -160,8 +161,23 @@ public struct AccountProbe: Sendable {
             case "TLS": "handshake done"
             default: ""
             }
-            return StageReport(protocol: p, name: name, status: .passed, detail: detail)
+            return StageReport(protocol: p, name: name, status: .passed, milliseconds: times.milliseconds(name) ?? 0,
+                               detail: detail)
         }
+    }
+
+    /// Transcript lines read back for the timeline of a session's opening (a few per step).
+    static let timelineLines = 60
+
+    /// The time of the stage that failed while opening: the whole wait minus the steps before it.
+    static func failedStageTime(_ failure: StageReport, _ t: SessionTimeline, total: Int) -> Int {
+        let before: [Int?] = switch failure.name {
+        case "DNS": []
+        case "connect": [t.dns]
+        case "TLS": [t.dns, t.connect]
+        default: [t.dns, t.connect, t.tls]
+        }
+        return max(0, total - before.compactMap { $0 }.reduce(0, +))
     }
 
     static func skipped(_ p: MailProtocol, _ names: [String], _ why: String) -> [StageReport] {

@@ -44,7 +44,7 @@ struct AccountReportPrinter {
                 case .skipped: paint("--  ", "2")
                 case .untrusted: paint("??  ", "33")
                 }
-                let time = s.milliseconds > 0 ? "\(s.milliseconds) ms" : ""
+                let time = s.status == .skipped || (s.status == .untrusted && s.milliseconds == 0) ? "" : "\(s.milliseconds) ms"
                 out += "  \(mark) \(s.name.padding(toLength: 11, withPad: " ", startingAt: 0))"
                     + "\(time.padding(toLength: 9, withPad: " ", startingAt: 0))\(oneLine(s.detail))\n"
             }

@@ -83,3 +83,26 @@ struct EvidenceAdapterTests {
         #expect(d.id == "network.dns-not-found", "\(d.id)")
     }
 }
+
+/// The opening steps timed from the transcript's stamps.
+struct SessionTimelineTests {
+    @Test func stepsAreTimedFromTheTranscriptLines() {
+        let start = ISO8601DateFormatter().date(from: "2026-11-22T10:15:02Z")!
+        let lines = [
+            "2026-11-22T10:15:01.900Z === an older session",
+            "2026-11-22T10:15:02.030Z === connect 192.0.2.1:465: connected (20 ms)",
+            "2026-11-22T10:15:02.090Z === TLS 1.3 TLS_AES_256_GCM_SHA384, SNI mx.example.com",
+            "2026-11-22T10:15:02.095Z === certificate CN=mx.example.com",
+            "2026-11-22T10:15:02.190Z <~  220 mx.example.com ESMTP",
+        ]
+        let t = SessionTimeline.read(lines, since: start)
+        #expect(t == SessionTimeline(dns: 10, connect: 20, tls: 60, greeting: 100))
+    }
+
+    @Test func plainSessionHasNoTLSStep() {
+        let start = ISO8601DateFormatter().date(from: "2026-11-22T10:15:02Z")!
+        let t = SessionTimeline.read(["2026-11-22T10:15:02.001Z === connect 127.0.0.1:587: connected (1 ms)",
+                                      "2026-11-22T10:15:02.004Z <-  220 ready"], since: start)
+        #expect(t == SessionTimeline(dns: 0, connect: 1, tls: nil, greeting: 3))
+    }
+}
