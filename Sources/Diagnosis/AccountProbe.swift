@@ -95,7 +95,7 @@ public struct AccountProbe: Sendable {
         let verdict = ProbeVerdict.sentence(smtp: smtpStages, imap: imapStages, selfTest: selfTest, account: account)
         options.transcript.fact("verdict: \(verdict)")
         return AccountReport(smtp: smtpStages, imap: imapStages, selfTest: selfTest, verdict: verdict, ok: ok,
-                             started: started)
+                             started: started, advice: SettingsReview.review(account).map(\.message))
     }
 
     var senderAddress: String? {

@@ -120,9 +120,13 @@ public struct AccountReport: Sendable, Hashable, Codable {
     public var ok: Bool
     /// When the probe started.
     public var started: Date
+    /// What the provider is known to need that the settings do not have (`SettingsReview`):
+    /// shown even when the probe passed.
+    public var advice: [String]
 
     public init(smtp: [StageReport], imap: [StageReport], selfTest: SelfTestReport?, verdict: String, ok: Bool,
-                started: Date) {
+                started: Date, advice: [String] = []) {
+        self.advice = advice
         self.smtp = smtp
         self.imap = imap
         self.selfTest = selfTest

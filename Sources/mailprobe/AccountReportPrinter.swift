@@ -21,6 +21,9 @@ struct AccountReportPrinter {
             out += "\n"
             for f in failures { out += diagnosis(f) }
         }
+        if !r.advice.isEmpty {
+            out += "\n" + r.advice.map { "Advice: \($0)" }.joined(separator: "\n") + "\n"
+        }
         if let t = r.selfTest {
             out += "\nSelf-test: token \(t.token) to \(t.recipient)"
             if let a = t.attachment { out += " with \(a) (\(t.attachmentBytes ?? 0) bytes)" }

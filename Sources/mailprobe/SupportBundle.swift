@@ -26,6 +26,7 @@ enum SupportBundle {
             out += "\n"
         }
         out += "== Settings (secrets are never shown)\n\(account)\n"
+        for a in report?.advice ?? [] { out += "advice: \(a)\n" }
         for w in warnings { out += "warning: \(w)\n" }
         out += "\n== Versions\n"
         out += "engine:          \(EngineVersions.engine)\n"

@@ -188,3 +188,16 @@ import Testing
         }
     }
 }
+
+extension AccountProbeTests {
+    @Test func connectionRefusedVerdict() async throws {
+        let smtp = ServerSettings(protocol: .smtp, host: "127.0.0.1", port: LiveReproductionTests.closedPort(),
+                                  security: .startTLS, credentials: .password(user: "shop@example.com", password: "pw-123"))
+        let r = await AccountProbe(account: MailAccount(smtp: smtp), options: .init(timeout: .seconds(2))).run()
+        #expect(r.firstFailure?.name == "connect")
+        #expect(r.firstFailure?.diagnosis?.id == "network.connection-refused")
+        #expect(r.smtp.first?.name == "DNS" && r.smtp.first?.status == .passed)
+        #expect(r.verdict.hasPrefix("Sending fails: nothing accepts connections on port"), "\(r.verdict)")
+        #expect(r.advice.isEmpty)
+    }
+}
