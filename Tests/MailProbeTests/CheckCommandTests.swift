@@ -150,6 +150,34 @@ struct CheckCommandTests {
         expectNoSecrets(s)
     }
 
+    @Test func unsetPasswordVariableWithoutATerminalIsAUsageError() async throws {
+        // stdin is not a terminal here: no prompt, no hang; the line naming the variable is shown.
+        var env = ProcessInfo.processInfo.environment
+        env["SHOP_SMTP_PASSWORD"] = nil
+        env["SHOP_IMAP_PASSWORD"] = Self.smtpPassword
+        let r = try await run(mailprobePath(), ["check", "--config", try ini()], environment: env)
+        #expect(r.status == 64)
+        #expect(r.stderr.contains("line 6"), "\(r.stderr)")
+        #expect(r.stderr.contains("SHOP_SMTP_PASSWORD"))
+        expectNoSecrets(r)
+    }
+
+    @Test func settingsLogPathGetsTheTranscriptToo() async throws {
+        let log = dir + "/from-settings.log"
+        // `log =` in [smtp]: the habit of these apps (LogSMTP=path).
+        let path = try ini()
+        var text = try String(contentsOfFile: path, encoding: .utf8)
+        text = text.replacingOccurrences(of: "password_env = SHOP_SMTP_PASSWORD\n",
+                                         with: "password_env = SHOP_SMTP_PASSWORD\nlog = \(log)\n")
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let s = try await mailprobe(["check", "--config", path, "--quiet-until-error"])
+        #expect(s.status == 0, "\(s.stderr)")
+        let t = try String(contentsOfFile: log, encoding: .utf8)
+        #expect(t.contains("AUTH") && t.contains("<redacted"))
+        #expect(t.contains("verdict: Sending works. Receiving works."))
+        expectNoSecrets(s, files: [log])
+    }
+
     @Test func unknownSettingsKeyNamesTheLine() async throws {
         let r = try await mailprobe(["check", "--config", try ini(extra: "colour = red")])
         #expect(r.status == 64)
