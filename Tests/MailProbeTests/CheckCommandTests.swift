@@ -227,7 +227,10 @@ struct CheckCommandTests {
         http.standardError = FileHandle.nullDevice
         try http.run()
         defer { kill(http.processIdentifier, SIGKILL) }
-        for _ in 0..<100 where !accepts(port) { usleep(50_000) }
+        for _ in 0..<200 {  // bounded: 10 s
+            if accepts(port) { break }
+            usleep(50_000)
+        }
         let r = try await run(mailprobePath(), ["detect", "till@shop.invalid", "--json", "--no-guess", "--ispdb-base", "none",
                                                 "--autoconfig-url", "http://127.0.0.1:\(port)/{domain}.xml",
                                                 "--ca-file", servers.tls("ca.crt"), "--timeout", "8"])
