@@ -58,6 +58,6 @@ enum ProbeVerdict {
     }
 
     static func format(_ seconds: Double) -> String {
-        String(format: "%.1f", seconds)
+        String(format: seconds < 1 ? "%.2f" : "%.1f", seconds)
     }
 }

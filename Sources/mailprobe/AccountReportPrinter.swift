@@ -29,7 +29,7 @@ struct AccountReportPrinter {
             if let a = t.attachment { out += " with \(a) (\(t.attachmentBytes ?? 0) bytes)" }
             out += "\n"
             if let q = t.queuedReply { out += "  accepted:  \(q)\n" }
-            if let d = t.deliverySeconds { out += "  delivered: after \(String(format: "%.1f", d)) s\n" }
+            if let d = t.deliverySeconds { out += "  delivered: after \(String(format: d < 1 ? "%.2f" : "%.1f", d)) s\n" }
             if let i = t.attachmentIntact { out += "  attachment intact: \(i ? "yes" : "NO")\n" }
             if let s = t.sentMailbox { out += "  copy saved in: \(s)\n" }
         }

@@ -58,7 +58,7 @@ enum AccountSecrets {
             return try SettingsFile.load(path: path, environment: environment(forSettingsAt: path))
         } catch {
             FileHandle.standardError.write(Data("mailprobe: \(error)\n".utf8))
-            throw ExitCode(ProbeExit.usage)
+            throw ExitCode(ProbeExit.usageOrSettings)
         }
     }
 
@@ -83,7 +83,7 @@ enum AccountSecrets {
 
 extension ProbeExit {
     /// Bad command line or settings file (sysexits EX_USAGE).
-    static let usage: Int32 = 64
+    static let usageOrSettings: Int32 = 64
 
     /// The exit status for a probe's first failure: the port mix-ups count as TLS problems.
     static func code(for report: AccountReport) -> Int32 {

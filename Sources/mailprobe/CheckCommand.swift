@@ -59,7 +59,7 @@ struct CheckCommand: AsyncParsableCommand {
         where paths.insert(path).inserted {
             do { sinks.append(try FileTranscriptSink(path: path)) } catch {
                 FileHandle.standardError.write(Data("mailprobe: cannot write the transcript \(path): \(error)\n".utf8))
-                throw ExitCode(ProbeExit.usage)
+                throw ExitCode(ProbeExit.usageOrSettings)
             }
         }
         let transcript = Transcript(sinks: sinks)

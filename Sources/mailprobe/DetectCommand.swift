@@ -46,7 +46,7 @@ struct DetectCommand: AsyncParsableCommand {
                                         greetingTimeout: .milliseconds(Int64(min(timeout, 3) * 1000)))
         guard let result = await detector.detect(address: address, transcript: transcript) else {
             FileHandle.standardError.write(Data("mailprobe: \(address) is not an e-mail address\n".utf8))
-            throw ExitCode(ProbeExit.usage)
+            throw ExitCode(ProbeExit.usageOrSettings)
         }
         if json {
             let object: [String: Any] = [

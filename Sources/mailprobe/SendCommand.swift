@@ -69,12 +69,12 @@ struct SendCommand: AsyncParsableCommand {
             throw ExitCode(status)
         } catch let e as AccountMessage.Problem {
             FileHandle.standardError.write(Data("mailprobe: \(e)\n".utf8))
-            throw ExitCode(ProbeExit.usage)
+            throw ExitCode(ProbeExit.usageOrSettings)
         } catch let e as ExitCode {
             throw e
         } catch {
             FileHandle.standardError.write(Data("mailprobe: \(error)\n".utf8))
-            throw ExitCode(ProbeExit.usage)
+            throw ExitCode(ProbeExit.usageOrSettings)
         }
     }
 

@@ -122,6 +122,15 @@ import Testing
         #expect(tlsOn143.firstFailure?.diagnosis?.id == "port.implicit-tls-on-starttls-port", "\(tlsOn143.json())")
     }
 
+    @Test func startTLSMissingStopsBeforeTheLogin() async throws {
+        // aiosmtpd without TLS: STARTTLS is required, so nothing (no password) goes out in clear text.
+        let r = await probe(MailAccount(smtp: try server(.smtp, "smtp_plain", .startTLS)))
+        let failure = try #require(r.firstFailure)
+        #expect(failure.diagnosis?.id == "starttls.not-offered", "\(r.json())")
+        #expect(stage(r.smtp, "EHLO")?.status == .passed)
+        #expect(stage(r.smtp, "AUTH")?.status == .skipped)
+    }
+
     @Test func loginDisabledWithoutTLSIsExplained() async throws {
         let peer = try ScriptedPeer([
             .send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] ready"),
