@@ -6,6 +6,7 @@ struct MailProbe: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "mailprobe",
         abstract: "Diagnose a mail account's SMTP, IMAP and TLS settings and write a support transcript.",
-        subcommands: [TLSCommand.self, SMTPProbeCommand.self, IMAPCommand.self, OutboxCommand.self]
+        subcommands: [CheckCommand.self, DetectCommand.self, SendCommand.self,
+                      SMTPProbeCommand.self, IMAPCommand.self, TLSCommand.self, OutboxCommand.self]
     )
 }
