@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func expiredCertificateStopsBeforeCredentials() async throws {
-        let r = await probe(MailAccount(smtp: try server(.smtp, "tls_expired", .implicitTLS)))
+        let r = await probe(MailAccount(smtp: try server(.smtp, "tls_expired_diag", .implicitTLS)))
         let tls = try #require(stage(r.smtp, "TLS"))
         #expect(tls.status == .failed)
         #expect(tls.diagnosis?.id == "tls.certificate-expired")

@@ -42,10 +42,10 @@ import TestSupport
     }
 
     @Test(arguments: [
-        (MailProtocol.smtp, "tls_expired", Security.implicitTLS, "tls.certificate-expired"),
-        (.smtp, "tls_selfsigned", .implicitTLS, "tls.self-signed"),
-        (.smtp, "tls_wrongname", .implicitTLS, "tls.name-mismatch"),
-        (.smtp, "tls_legacy", .implicitTLS, "tls.protocol-too-old"),
+        (MailProtocol.smtp, "tls_expired_diag", Security.implicitTLS, "tls.certificate-expired"),
+        (.smtp, "tls_selfsigned_diag", .implicitTLS, "tls.self-signed"),
+        (.smtp, "tls_wrongname_diag", .implicitTLS, "tls.name-mismatch"),
+        (.smtp, "tls_legacy_diag", .implicitTLS, "tls.protocol-too-old"),
         (.smtp, "submissions", .startTLS, "port.starttls-on-implicit-tls-port"),
         (.smtp, "submission", .implicitTLS, "port.implicit-tls-on-starttls-port"),
         (.imap, "imaps", .startTLS, "port.starttls-on-implicit-tls-port"),
@@ -59,7 +59,7 @@ import TestSupport
     }
 
     @Test func clientCertificateRequired() async throws {
-        let r = try await probe(.smtp, "tls_clientauth", .implicitTLS)
+        let r = try await probe(.smtp, "tls_clientauth_diag", .implicitTLS)
         #expect(r.verdict == .failed)
         #expect(r.diagnosis?.id == "tls.client-certificate-required", "\(r.evidence?.quotedEvidence ?? "")")
     }
@@ -74,7 +74,7 @@ import TestSupport
 
     @Test func tlsProbeResultsAreDiagnosed() async throws {
         // TLSProbe (mailprobe tls) gets the same explanations.
-        let expired = Endpoint(host: "localhost", port: try servers.port("tls_expired"))
+        let expired = Endpoint(host: "localhost", port: try servers.port("tls_expired_diag"))
         let r = await TLSProbe.run(endpoint: expired, starttls: nil, tls: tls, timeout: .seconds(8), transcript: Transcript())
         #expect(!r.ok)
         #expect(r.diagnosis(endpoint: expired, starttls: nil)?.id == "tls.certificate-expired")
@@ -137,7 +137,7 @@ import TestSupport
     @Test func expiredImplicitLosesToWorkingSTARTTLS() async throws {
         // The domain where 465 has an expired certificate and 587 works: 587 must win.
         let candidates = [
-            try candidate(.smtp, "tls_expired", .implicitTLS),
+            try candidate(.smtp, "tls_expired_diag", .implicitTLS),
             try candidate(.smtp, "smtp_plain", .plaintextUnsafe),
             ServerCandidate(protocol: .smtp, host: "127.0.0.1", port: Self.closedPort(), security: .implicitTLS, source: .guess),
             try candidate(.smtp, "submission", .startTLS),

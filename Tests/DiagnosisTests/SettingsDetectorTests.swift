@@ -93,7 +93,7 @@ struct TableDNS: MailDNSResolving {
     }
 
     @Test func expiredImplicitTLSLosesToWorkingSTARTTLS() async throws {
-        let xml = document([try server("smtp", "tls_expired", "SSL"), try server("smtp", "submission", "STARTTLS"),
+        let xml = document([try server("smtp", "tls_expired_diag", "SSL"), try server("smtp", "submission", "STARTTLS"),
                             try server("imap", "imaps", "SSL"), try server("imap", "imap", "STARTTLS")])
         let http = try LocalHTTPServer(files: ["shop.invalid/config-v1.1.xml": xml])
         let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))

@@ -216,7 +216,7 @@ struct CheckCommandTests {
                 + "<authentication>password-cleartext</authentication></\(tag)>"
         }
         let xml = "<clientConfig version=\"1.1\"><emailProvider id=\"shop.invalid\"><domain>shop.invalid</domain>"
-            + (try server("smtp", "tls_expired", "SSL")) + (try server("smtp", "submission", "STARTTLS"))
+            + (try server("smtp", "tls_expired_probe", "SSL")) + (try server("smtp", "submission", "STARTTLS"))
             + (try server("imap", "imaps", "SSL")) + "</emailProvider></clientConfig>"
         try xml.write(toFile: web + "/shop.invalid.xml", atomically: true, encoding: .utf8)
         let port = try freePort()
@@ -243,7 +243,7 @@ struct CheckCommandTests {
         let imap = try #require(best["imap"] as? [String: Any])
         #expect(imap["port"] as? Int == Int(try servers.port("imaps")))
         let all = try #require(o["smtp"] as? [[String: Any]])
-        let expired = all.first { $0["port"] as? Int == Int(try! servers.port("tls_expired")) }
+        let expired = all.first { $0["port"] as? Int == Int(try! servers.port("tls_expired_probe")) }
         #expect((expired?["diagnosis"] as? [String: Any])?["id"] as? String == "tls.certificate-expired")
         let text = try await run(mailprobePath(), ["detect", "till@shop.invalid", "--no-guess", "--ispdb-base", "none",
                                                    "--autoconfig-url", "http://127.0.0.1:\(port)/{domain}.xml",

@@ -15,7 +15,7 @@ struct TLSCommandTests {
     }
 
     @Test func trustedServerExitsZeroWithReport() async throws {
-        let r = try await probe(["--host", "localhost", "--port", "\(try servers.port("tls_good"))",
+        let r = try await probe(["--host", "localhost", "--port", "\(try servers.port("tls_good_probe"))",
                            "--ca-file", servers.tls("ca.crt")])
         #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
         #expect(r.stdout.hasPrefix("TLS OK: localhost:"))
@@ -24,7 +24,7 @@ struct TLSCommandTests {
     }
 
     @Test func jsonHasTheDocumentedFields() async throws {
-        let r = try await probe(["--host", "localhost", "--port", "\(try servers.port("tls_good"))",
+        let r = try await probe(["--host", "localhost", "--port", "\(try servers.port("tls_good_probe"))",
                            "--ca-file", servers.tls("ca.crt"), "--json"])
         #expect(r.status == 0)
         let o = try json(r)
@@ -41,9 +41,9 @@ struct TLSCommandTests {
 
     @Test func untrustedAndMismatchExitNonZeroWithTheReason() async throws {
         let cases: [(String, String)] = [
-            ("tls_selfsigned", "self-signed certificate"),
-            ("tls_wrongname", "host name mismatch: certificate is for other.example"),
-            ("tls_expired", "certificate has expired (not valid after 2021-01-01)"),
+            ("tls_selfsigned_probe", "self-signed certificate"),
+            ("tls_wrongname_probe", "host name mismatch: certificate is for other.example"),
+            ("tls_expired_probe", "certificate has expired (not valid after 2021-01-01)"),
         ]
         for (name, words) in cases {
             let r = try await probe(["--host", "localhost", "--port", "\(try servers.port(name))",
@@ -58,11 +58,11 @@ struct TLSCommandTests {
     }
 
     @Test func pinnedSelfSignedCertificateIsAccepted() async throws {
-        let first = try await probe(["--host", "localhost", "--port", "\(try servers.port("tls_selfsigned"))"])
+        let first = try await probe(["--host", "localhost", "--port", "\(try servers.port("tls_selfsigned_probe"))"])
         #expect(first.status == 4)
         let hint = try #require(first.stdout.split(separator: "\n").first { $0.contains("--pin-sha256 ") })
         let pin = String(hint.split(separator: " ").last!)
-        let second = try await probe(["--host", "localhost", "--port", "\(try servers.port("tls_selfsigned"))",
+        let second = try await probe(["--host", "localhost", "--port", "\(try servers.port("tls_selfsigned_probe"))",
                                 "--pin-sha256", pin])
         #expect(second.status == 0, "\(second.stdout)")
         #expect(second.stdout.contains("pin matches   yes"))
