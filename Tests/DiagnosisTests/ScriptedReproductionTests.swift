@@ -40,6 +40,12 @@ import Testing
     /// Reply-type entries not reproduced anywhere, with the reason. Keep this short.
     static let excluded: [String: String] = [:]
 
+    /// Entries whose replayed reply does NOT give their own id through the real client path:
+    /// findings reported on issue 6, recorded as known issues (Sources unchanged).
+    static let knownFindings: [String: String] = [
+        "auth.oauth-token-rejected": "Gmail's real XOAUTH2/OAUTHBEARER refusal (334 JSON challenge, then 535-5.7.8 BadCredentials - gsmtp) is diagnosed auth.gmail-bad-credentials",
+    ]
+
     /// Client observations (no reply text; the client reads it from the capabilities), each
     /// reproduced by its own scripted test below.
     static let observationTests: [String: String] = [
@@ -67,12 +73,19 @@ import Testing
     func replayThroughTheClient(_ r: Replay) async throws {
         let peer = try ScriptedPeer(r.script, acceptTimeout: 5)
         let got: FailureDiagnosis?
-        if r.needsProviderHost {
+        // AccountProbe passes no plaintext opt-in to an IMAP OAuth2 AUTHENTICATE, so OAuth over
+        // IMAP takes the client path (see the report of issue 6).
+        if r.needsProviderHost || (r.isOAuthChallenge && r.proto == .imap) {
             got = await r.runClient(port: peer.port)
         } else {
             got = await r.runProbe(port: peer.port)
         }
-        #expect(got?.id == r.id, "\(r.id) [\(r.needsProviderHost ? "client+host" : "AccountProbe")] produced \(got?.id ?? "no failure"): \(got?.evidence ?? "")\n\(peer.log.joined(separator: "\n"))")
+        let check = { #expect(got?.id == r.id, "\(r.id) [\(r.needsProviderHost ? "client+host" : "AccountProbe")] produced \(got?.id ?? "no failure"): \(got?.evidence ?? "")\n\(peer.log.joined(separator: "\n"))") }
+        if let finding = Self.knownFindings[r.id] {
+            withKnownIssue(Comment(rawValue: finding)) { check() }
+        } else {
+            check()
+        }
         let mismatch = await peer.finish(timeout: 3)
         #expect(mismatch == nil, "\(r.id): \(mismatch ?? "")")
     }
@@ -108,15 +121,31 @@ import Testing
         #expect(await peer.finish(timeout: 3) == nil)
     }
 
+    /// `AccountProbe` sends its DATA test verb by verb and does not compare the message with SIZE
+    /// (the server's own 552 is then diagnosed); `SMTPClient.send(raw:envelope:)` refuses before
+    /// MAIL (RFC 1870 §4), and that error is what this entry explains.
     @Test func messageExceedsAdvertisedSize() async throws {
-        let (f, peer) = try await probeSMTP([
+        let peer = try ScriptedPeer([
             .send("220 127.0.0.1 ESMTP scripted"), .expectPrefix("EHLO "), .send("250-127.0.0.1"), .send("250-SIZE 100"),
             .send("250 AUTH PLAIN"), .expectPrefix("AUTH PLAIN"), .send("235 2.7.0 Authentication successful"),
-            .expectPrefix("MAIL FROM:"), .send("250 2.1.0 Ok"), .expectPrefix("RCPT TO:"), .send("250 2.1.5 Ok"),
-            .readUntilClosed,
-        ])
-        #expect(f?.diagnosis?.id == "message.exceeds-advertised-size", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")\n\(peer.log)")
-        _ = await peer.finish(timeout: 3)
+            .expect("QUIT"), .send("221 2.0.0 Bye"), .close,
+        ], acceptTimeout: 5)
+        let s = ServerSettings(protocol: .smtp, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
+                               credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
+        let client = SMTPClient(SMTPConfiguration(endpoint: s.endpoint, security: .plaintextUnsafe, credentials: s.credentials,
+                                                  mechanism: MechanismSelection(allowPlaintextPasswordUnsafe: true),
+                                                  clientName: "probe.test", timeouts: .uniform(.seconds(2))))
+        let message = SelfTestMessage.plain(from: "shop@example.net", to: "shop@example.net").bytes
+        var id: String?
+        do {
+            try await client.connect()
+            _ = try await client.send(raw: message, envelope: Envelope(mailFrom: "shop@example.net", recipients: ["shop@example.net"]))
+        } catch let error as SMTPError {
+            id = DiagnosisCatalogue.standard.diagnose(error, server: s).id
+        }
+        await client.quit()
+        #expect(id == "message.exceeds-advertised-size", "\(id ?? "no error")\n\(peer.log.joined(separator: "\n"))")
+        #expect(await peer.finish(timeout: 3) == nil)
     }
 
     @Test func imapLoginDisabled() async throws {
@@ -127,7 +156,12 @@ import Testing
                                credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
         let report = await AccountProbe(account: MailAccount(imap: s), options: Self.options).run()
         let f = report.imap.first { $0.status == .failed }
-        #expect(f?.diagnosis?.id == "imap.login-disabled", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
+        // Finding (issue 6): IMAPClient's evidence quotes "LOGINDISABLED", so the text entry
+        // imap.logindisabled-capability (same title) always wins over the observation entry.
+        #expect(f?.status == .failed)
+        withKnownIssue("imap.login-disabled is shadowed by imap.logindisabled-capability on the real client path") {
+            #expect(f?.diagnosis?.id == "imap.login-disabled", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
+        }
         _ = await peer.finish(timeout: 3)
     }
 
@@ -260,10 +294,12 @@ struct Replay: Sendable, CustomTestStringConvertible {
             }
             return s + retagged("A1") + logout(2)
         }
-        s += [.send("A1 OK LOGIN completed"), .expectPrefix("A2 LIST ")]
-        if stage == "LIST" { return s + retagged("A2") + [.readUntilClosed] }
-        s += [.send(#"* LIST (\HasNoChildren) "/" INBOX"#), .send("A2 OK LIST completed"), .expectPrefix("A3 SELECT ")]
-        return s + retagged("A3") + logout(4)
+        // After the login the client asks for the capabilities again (RFC 9051 §6.2.3).
+        s += [.send("A1 OK LOGIN completed"), .expect("A2 CAPABILITY"), .send("* CAPABILITY \(caps)"),
+              .send("A2 OK CAPABILITY completed"), .expectPrefix("A3 LIST ")]
+        if stage == "LIST" { return s + retagged("A3") + [.readUntilClosed] }
+        s += [.send(#"* LIST (\HasNoChildren) "/" INBOX"#), .send("A3 OK LIST completed"), .expectPrefix("A4 SELECT ")]
+        return s + retagged("A4") + logout(5)
     }
 
     // MARK: client paths
@@ -327,7 +363,8 @@ struct Replay: Sendable, CustomTestStringConvertible {
                     } else {
                         try await client.login(user: user, password: password, allowPlaintextPasswordUnsafe: true)
                     }
-                default: try await client.authenticate(credentials)
+                default:
+                    try await client.authenticate(credentials, selection: MechanismSelection(allowPlaintextPasswordUnsafe: true))
                 }
                 _ = try await client.list()
                 _ = try await client.select(MailboxName("INBOX"))
