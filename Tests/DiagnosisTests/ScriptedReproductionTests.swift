@@ -150,7 +150,8 @@ import Testing
 
     @Test func imapLoginDisabled() async throws {
         let peer = try ScriptedPeer([
-            .send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] scripted ready"), .readUntilClosed,
+            .send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] scripted ready"),
+            .expect("A1 LOGOUT"), .send("* BYE logging out"), .send("A1 OK LOGOUT completed"), .close,
         ], acceptTimeout: 5)
         let s = ServerSettings(protocol: .imap, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
                                credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
@@ -166,6 +167,19 @@ import Testing
     }
 
     // MARK: completeness
+
+    /// Each claim of `reproducedElsewhere` names test files that really assert that id.
+    @Test func reproducedElsewhereClaimsAreTrue() throws {
+        let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        for (id, where_) in Self.reproducedElsewhere {
+            let files = Set(where_.split(separator: ",").compactMap { $0.split(separator: ".").first }
+                .map { $0.trimmingCharacters(in: .whitespaces) })
+            for file in files {
+                let text = try String(contentsOf: dir.appendingPathComponent(file + ".swift"), encoding: .utf8)
+                #expect(text.contains("\"\(id)\""), "\(file).swift does not assert \(id)")
+            }
+        }
+    }
 
     /// Every catalogue id is reproduced: by this file, by a named real-server test, or (transport,
     /// TLS, DNS) listed as such. Fails on a reply-type entry reproduced nowhere.
@@ -185,6 +199,8 @@ import Testing
             print("transport/TLS/DNS entries with no real reproduction (fixture only): \(transportOnly.joined(separator: ", "))")
         }
         if !Self.excluded.isEmpty { print("excluded reply entries: \(Self.excluded)") }
+        let viaHost = Self.replayed.filter(\.needsProviderHost).map(\.id)
+        print("replayed \(Self.replayed.count) entries: \(Self.replayed.count - viaHost.count) through AccountProbe at 127.0.0.1, \(viaHost.count) through the client with the provider's host name: \(viaHost.joined(separator: ", "))")
         #expect(missing.isEmpty, "reply-type entries reproduced nowhere: \(missing.joined(separator: ", "))")
         #expect(Self.replayed.count >= 60, "only \(Self.replayed.count) replayed")
     }
@@ -222,10 +238,10 @@ struct Replay: Sendable, CustomTestStringConvertible {
 
     var script: [ScriptedPeer.Step] { proto == .smtp ? smtpScript : imapScript }
 
-    /// After a refused MAIL or RCPT the probe sends RSET then QUIT; after others, QUIT; a 421
-    /// closes the session.
+    /// After a refused MAIL or RCPT the probe sends RSET then QUIT; after others (a 554 greeting,
+    /// RFC 5321 §3.1, a refused STARTTLS), QUIT; a 421 closes the session.
     func smtpAfterFailure() -> [ScriptedPeer.Step] {
-        if lines.last?.hasPrefix("421") == true || stage == "greeting" || stage == "STARTTLS" { return [.readUntilClosed] }
+        if lines.last?.hasPrefix("421") == true { return [.readUntilClosed] }
         var s: [ScriptedPeer.Step] = []
         if stage == "MAIL" || stage == "RCPT" { s += [.expect("RSET"), .send("250 2.0.0 Ok")] }
         return s + [.expect("QUIT"), .send("221 2.0.0 Bye"), .close]
