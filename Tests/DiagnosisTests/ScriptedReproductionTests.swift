@@ -166,6 +166,44 @@ import Testing
         _ = await peer.finish(timeout: 3)
     }
 
+    // MARK: transport entries a fake server can provoke
+
+    /// Transport entries that no real local server provokes but a scripted one can, through the
+    /// Test button; the rest of the transport/TLS/DNS entries are printed by the completeness test.
+    static let transportScripts: [(id: String, script: [ScriptedPeer.Step])] = [
+        ("network.closed-before-greeting", [.close]),
+        ("network.not-a-mail-server", [.sendRaw(Array(repeating: UInt8(ascii: "x"), count: 20_000)), .readUntilClosed]),
+        ("starttls.response-injection", [
+            .send("220 127.0.0.1 ESMTP scripted"), .expectPrefix("EHLO "), .send("250-127.0.0.1"), .send("250 STARTTLS"),
+            .expect("STARTTLS"), .sendRaw(Array("220 2.0.0 Ready to start TLS\r\n250 injected\r\n".utf8)), .readUntilClosed,
+        ]),
+    ]
+
+    @Test(arguments: ScriptedReproductionTests.transportScripts.map(\.id))
+    func transportFailureThroughTheProbe(_ id: String) async throws {
+        let script = try #require(Self.transportScripts.first { $0.id == id }).script
+        let peer = try ScriptedPeer(script, acceptTimeout: 5)
+        let security: Security = id.hasPrefix("starttls.") ? .startTLS : .plaintextUnsafe
+        let s = ServerSettings(protocol: .smtp, host: "127.0.0.1", port: peer.port, security: security,
+                               credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
+        let report = await AccountProbe(account: MailAccount(smtp: s, identity: SenderIdentity(address: "shop@example.net")),
+                                        options: Self.options).run()
+        let f = report.smtp.first { $0.status == .failed }
+        #expect(f?.diagnosis?.id == id, "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")\n\(peer.log.joined(separator: "\n"))")
+        _ = await peer.finish(timeout: 3)
+    }
+
+    /// A server that accepts the connection and never greets.
+    @Test func greetingTimeoutThroughTheProbe() async throws {
+        let silent = try SilentListener()
+        let s = ServerSettings(protocol: .smtp, host: "127.0.0.1", port: silent.port, security: .plaintextUnsafe)
+        var options = Self.options
+        options.greetingTimeout = .milliseconds(300)
+        let report = await AccountProbe(account: MailAccount(smtp: s), options: options).run()
+        let f = report.smtp.first { $0.status == .failed }
+        #expect(f?.diagnosis?.id == "network.greeting-timeout", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
+    }
+
     // MARK: completeness
 
     /// Each claim of `reproducedElsewhere` names test files that really assert that id.
@@ -185,7 +223,7 @@ import Testing
     /// TLS, DNS) listed as such. Fails on a reply-type entry reproduced nowhere.
     @Test func everyEntryIsReproducedSomewhere() {
         let fixtures = Dictionary(Fixture.cases.map { ($0.id, $0.evidence) }, uniquingKeysWith: { a, _ in a })
-        let replayedIDs = Set(Self.replayed.map(\.id))
+        let replayedIDs = Set(Self.replayed.map(\.id) + Self.transportScripts.map(\.id) + ["network.greeting-timeout"])
         var missing: [String] = []
         var transportOnly: [String] = []
         for entry in DiagnosisCatalogue.standard.entries {
