@@ -193,12 +193,14 @@ import Testing
         _ = await peer.finish(timeout: 3)
     }
 
-    /// A server that accepts the connection and never greets.
+    /// A server that accepts the connection and never greets (and does not answer TLS either).
     @Test func greetingTimeoutThroughTheProbe() async throws {
         let silent = try SilentListener()
         let s = ServerSettings(protocol: .smtp, host: "127.0.0.1", port: silent.port, security: .plaintextUnsafe)
         var options = Self.options
         options.greetingTimeout = .milliseconds(300)
+        // NetIO then sends a TLS ClientHello to tell a 465/993 mix-up; that check has its own fixed
+        // 2 s bound (Connection.probeAnswersTLS), so this test takes about 2.3 s.
         let report = await AccountProbe(account: MailAccount(smtp: s), options: options).run()
         let f = report.smtp.first { $0.status == .failed }
         #expect(f?.diagnosis?.id == "network.greeting-timeout", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
