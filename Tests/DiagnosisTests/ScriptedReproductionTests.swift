@@ -58,10 +58,10 @@ import Testing
     static func isReply(_ e: FailureEvidence) -> Bool { e.transport == nil && e.tlsReport == nil }
 
     /// Every reply-type fixture this file replays.
-    static let replayed: [Replay] = Fixture.cases.compactMap { c in
+    static let replayed: [ScriptedReplay] = Fixture.cases.compactMap { c in
         guard isReply(c.evidence), c.evidence.observation == nil, reproducedElsewhere[c.id] == nil,
               excluded[c.id] == nil else { return nil }
-        return Replay(id: c.id, evidence: c.evidence)
+        return ScriptedReplay(id: c.id, evidence: c.evidence)
     }
 
     static let options = AccountProbe.Options(timeout: .seconds(2), greetingTimeout: .seconds(2), sendsTestMessage: true,
@@ -70,7 +70,7 @@ import Testing
     // MARK: the table-driven replay
 
     @Test(arguments: ScriptedReproductionTests.replayed)
-    func replayThroughTheClient(_ r: Replay) async throws {
+    func replayThroughTheClient(_ r: ScriptedReplay) async throws {
         let peer = try ScriptedPeer(r.script, acceptTimeout: 5)
         let got: FailureDiagnosis?
         // AccountProbe passes no plaintext opt-in to an IMAP OAuth2 AUTHENTICATE, so OAuth over
@@ -211,8 +211,8 @@ import Testing
     /// Each claim of `reproducedElsewhere` names test files that really assert that id.
     @Test func reproducedElsewhereClaimsAreTrue() throws {
         let dir = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        for (id, where_) in Self.reproducedElsewhere {
-            let files = Set(where_.split(separator: ",").compactMap { $0.split(separator: ".").first }
+        for (id, claim) in Self.reproducedElsewhere {
+            let files = Set(claim.split(separator: ",").compactMap { $0.split(separator: ".").first }
                 .map { $0.trimmingCharacters(in: .whitespaces) })
             for file in files {
                 let text = try String(contentsOf: dir.appendingPathComponent(file + ".swift"), encoding: .utf8)
@@ -247,7 +247,7 @@ import Testing
 }
 
 /// One fixture replayed: the script the fake server plays, and the two client paths.
-struct Replay: Sendable, CustomTestStringConvertible {
+struct ScriptedReplay: Sendable, CustomTestStringConvertible {
     let id: String
     let evidence: FailureEvidence
     var testDescription: String { id }
