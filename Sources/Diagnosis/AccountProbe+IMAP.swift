@@ -74,7 +74,8 @@ extension AccountProbe {
                                            allowPlaintextPasswordUnsafe: s.allowsPlaintextAuthUnsafe)
                 }
             case .oauth2AccessToken:
-                try await client.authenticate(s.credentials)
+                try await client.authenticate(s.credentials, selection:
+                    MechanismSelection(allowPlaintextPasswordUnsafe: s.allowsPlaintextAuthUnsafe))
             }
             stages.append(StageReport(protocol: .imap, name: "LOGIN", status: .passed, milliseconds: ms(clock.now - start),
                                       detail: "logged in as \(s.credentials.user)"))
