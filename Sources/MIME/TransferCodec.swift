@@ -9,24 +9,41 @@
 public enum TransferCodec {
     /// Base64 in lines of 76 characters separated by CRLF, no CRLF after the last (RFC 2045 §6.8).
     public static func base64Encode(_ input: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = []
+        base64Encode(input, appendingTo: &out)
+        return out
+    }
+
+    /// ``base64Encode(_:)`` appending to `out`, so a caller coding piece by piece can reuse one
+    /// buffer. Pieces of a multiple of 57 octets give whole lines (join them with CRLF).
+    public static func base64Encode(_ input: [UInt8], appendingTo out: inout [UInt8]) {
         var encoder = Base64LineEncoder()
         let capacity = Base64LineEncoder.maximumOutput(for: input.count) + 8
-        return [UInt8](unsafeUninitializedCapacity: capacity) { buffer, count in
-            let dst = buffer.baseAddress!
-            count = input.withUnsafeBytes { encoder.encode($0, into: dst) }
-            count += encoder.finish(into: dst + count)
+        let before = out.count
+        out.append(contentsOf: repeatElement(0, count: capacity))
+        let written = out.withUnsafeMutableBufferPointer { buffer in
+            let dst = buffer.baseAddress! + before
+            var n = input.withUnsafeBytes { encoder.encode($0, into: dst) }
+            n += encoder.finish(into: dst + n)
+            return n
         }
+        out.removeLast(capacity - written)
     }
 
     /// Decodes base64 leniently as the parser does: white space skipped, other characters outside
     /// the alphabet skipped, a truncated final quantum decoded as far as it goes (RFC 2045 §6.8).
     public static func base64Decode(_ input: [UInt8]) -> [UInt8] {
-        var decoder = Base64Decoder()
         var out: [UInt8] = []
-        out.reserveCapacity(input.count / 4 * 3 + 3)
+        base64Decode(input, appendingTo: &out)
+        return out
+    }
+
+    /// ``base64Decode(_:)`` appending to `out`. Pieces cut at line ends decode as the whole does.
+    public static func base64Decode(_ input: [UInt8], appendingTo out: inout [UInt8]) {
+        var decoder = Base64Decoder()
+        out.reserveCapacity(out.count + input.count / 4 * 3 + 3)
         decoder.decode(input, into: &out)
         decoder.finish(into: &out)
-        return out
     }
 
     /// Quoted-printable for text whose line breaks are CRLF: lines of at most 76 characters with
@@ -40,7 +57,14 @@ public enum TransferCodec {
     /// (RFC 2045 §6.7).
     public static func quotedPrintableDecode(_ input: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(input.count)
+        quotedPrintableDecode(input, appendingTo: &out)
+        return out
+    }
+
+    /// ``quotedPrintableDecode(_:)`` appending to `out`. Pieces cut at line ends decode as the
+    /// whole does.
+    public static func quotedPrintableDecode(_ input: [UInt8], appendingTo out: inout [UInt8]) {
+        out.reserveCapacity(out.count + input.count)
         var invalid = 0
         input.withUnsafeBytes { all in
             var start = 0
@@ -57,6 +81,5 @@ public enum TransferCodec {
                 start = end + 1
             }
         }
-        return out
     }
 }
