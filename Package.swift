@@ -34,9 +34,9 @@ let package = Package(
         .target(name: "Auth", dependencies: ["CSASL"], swiftSettings: strict),
         .target(name: "MIME", swiftSettings: strict),
         .target(name: "SMTP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
-        .target(name: "IMAP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
+        .target(name: "IMAP", dependencies: ["NetIO", "Auth"], swiftSettings: strict),
         .target(name: "Outbox", dependencies: ["SMTP", "MIME", "NetIO"], swiftSettings: strict),
-        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO"], swiftSettings: strict),
+        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "Outbox", "NetIO", "Auth"], swiftSettings: strict),
         .executableTarget(name: "mailprobe", dependencies: [
             "Diagnosis", "NetIO", "Outbox", "SMTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -50,10 +50,13 @@ let package = Package(
         .testTarget(name: "AuthTests", dependencies: ["Auth", "NetIO", "CSSLShim", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MIMETests", dependencies: ["MIME", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "SMTPTests", dependencies: ["SMTP", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "SMTP", "NetIO", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "OutboxTests", dependencies: ["Outbox", "SMTP", "MIME", "NetIO", "Auth", "TestSupport", "OutboxCrashSender"],
+                    swiftSettings: strict),
+        .executableTarget(name: "OutboxCrashSender", dependencies: ["Outbox", "SMTP", "NetIO", "Auth"],
+                          path: "Tests/OutboxCrashSender", swiftSettings: strict),
+        .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "IMAPTests", dependencies: ["IMAP", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "FuzzRegressionTests", dependencies: ["SMTP", "MIME", "Auth"], swiftSettings: strict),
     ]
 )

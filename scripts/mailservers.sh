@@ -62,6 +62,11 @@ userdb {
   driver = static
   args = uid=mail gid=mail home=$T/mail/%Lu
 }
+# Test suites log in as the same users from parallel suites; Dovecot's default of 10 sessions
+# per user and address would refuse some of them.
+protocol imap {
+  mail_max_userip_connections = 200
+}
 service imap-login {
   inet_listener imap {
     address = 127.0.0.1

@@ -105,3 +105,24 @@ public enum TLSProbe {
         }
     }
 }
+
+extension TLSProbeResult {
+    /// The failure as catalogue evidence, or `nil` when the probe succeeded.
+    public func evidence(endpoint: Endpoint, starttls: STARTTLSProtocol?) -> FailureEvidence? {
+        guard !ok else { return nil }
+        let proto: MailProtocol = starttls == .imap ? .imap : .smtp
+        let security: Security = starttls == nil ? .implicitTLS : .startTLS
+        let server = ServerSettings(protocol: proto, host: endpoint.host, port: endpoint.port, security: security)
+        if let error { return FailureEvidence(error, protocol: proto, server: server) }
+        var e = FailureEvidence(protocol: proto, stage: stage.rawValue, text: protocolError ?? "", tlsReport: report,
+                                host: endpoint.host, port: endpoint.port, security: security)
+        if protocolError?.contains("does not offer STARTTLS") == true { e.observation = .startTLSNotOffered }
+        return e
+    }
+
+    /// The failure explained by the catalogue, or `nil` when the probe succeeded.
+    public func diagnosis(endpoint: Endpoint, starttls: STARTTLSProtocol?,
+                          catalogue: DiagnosisCatalogue = .standard) -> FailureDiagnosis? {
+        evidence(endpoint: endpoint, starttls: starttls).map(catalogue.diagnose)
+    }
+}

@@ -20,6 +20,11 @@ public actor Outbox {
     public let alertThreshold: Int
     private let onAlert: (@Sendable (OutboxStats) -> Void)?
     let clock: @Sendable () -> Date
+    private nonisolated let executor: SpoolExecutor
+
+    /// The spool's own serial queue (file writes and fsyncs block; they stay off Swift's
+    /// cooperative threads).
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     /// Opens (creating if needed) the spool at `directory` and recovers messages a crashed sender
     /// left in `sending`.
@@ -33,6 +38,7 @@ public actor Outbox {
         self.alertThreshold = alertThreshold
         self.onAlert = onAlert
         self.clock = clock
+        executor = SpoolExecutor(label: "MailEngine.Outbox \(directory.path)")
         for dir in [directory, messagesDir, stateDir, locksDir, scratchDir] {
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -53,6 +59,7 @@ public actor Outbox {
     }
 
     /// Spools a message written in chunks by `body` (for example a MIME writer), in bounded memory.
+    /// Without `messageID`, the message's own `Message-ID` field is recorded.
     @discardableResult
     public func enqueue(envelope: Envelope, account: String, messageID: String? = nil, label: String? = nil,
                         body: (_ write: (UnsafeRawBufferPointer) throws -> Void) throws -> Void) throws -> String {
@@ -67,6 +74,8 @@ public actor Outbox {
             writer.abandon()
             throw error
         }
+        // Without a Message-ID given, the one in the message's header (to settle an unknown outcome).
+        let messageID = messageID ?? Self.headerMessageID(messageFile(id))
         let entry = OutboxEntry(id: id, account: account, envelope: envelope, messageID: messageID, label: label,
                                 size: writer.size, enqueuedAt: now, state: .queued, committing: false, attempts: [],
                                 nextAttemptAt: nil, lastError: nil, queueID: nil, sentAt: nil, recipients: [],
@@ -139,11 +148,13 @@ public actor Outbox {
 
     // MARK: used by the sender
 
-    /// Takes the message for sending if it is pending and no other process holds it.
-    func claim(_ id: String) throws -> OutboxClaim? {
+    /// Takes the message for sending if it is pending, due by `dueBy` (any time when `nil`), and no
+    /// other process holds it; decided on the state re-read under the lock.
+    func claim(_ id: String, dueBy: Date? = nil) throws -> OutboxClaim? {
         guard let lock = MessageLock(path: lockPath(id)) else { return nil }
         var e = try load(id)
         guard e.state.isPending else { return nil }
+        if let dueBy, let next = e.nextAttemptAt, next > dueBy { return nil }
         e.state = .sending
         e.committing = false
         try save(e)
@@ -163,6 +174,12 @@ public actor Outbox {
         let now = clock()
         switch result {
         case .accepted(let queueID, let recipients):
+            // Recipients refused with 4yz (greylisting, mailbox busy) did not get it: they are
+            // spooled again, written before the sent state so a crash in between cannot lose them.
+            let later = recipients.filter { !$0.accepted && $0.isTransient }
+            if !later.isEmpty {
+                try split(e, for: later, policy: policy, random: random, now: now)
+            }
             e.state = .sent
             e.queueID = queueID
             e.sentAt = now
@@ -172,8 +189,17 @@ public actor Outbox {
             let refused = recipients.filter { !$0.accepted }
             e.attempts.append(OutboxAttempt(at: now, result: "sent", detail: "queued as \(queueID ?? "?")"
                 + (refused.isEmpty ? "" : "; refused: " + refused.map { "\($0.address) (\($0.code) \($0.text))" }.joined(separator: ", "))))
-        case .temporaryFailure(let why, let recipients, let affectsAccount):
+        case .temporaryFailure(var why, let recipients, let affectsAccount):
             if !recipients.isEmpty { e.recipients = recipients }
+            // Recipients refused for good (5yz) are taken off the envelope; the retry is for the rest.
+            let permanent = recipients.filter { !$0.accepted && !$0.isTransient && $0.code >= 500 }
+            let remaining = e.envelope.recipients.filter { r in !permanent.contains { $0.address == r } }
+            if !permanent.isEmpty && !remaining.isEmpty {
+                e.envelope.recipients = remaining
+                let refused = permanent.map { "\($0.address) (\($0.code) \($0.text))" }.joined(separator: ", ")
+                e.attempts.append(OutboxAttempt(at: now, result: "refused", detail: "refused for good, not retried: \(refused)"))
+                why += "; refused for good: \(refused)"
+            }
             e.lastError = why
             let failures = e.attempts.filter { $0.result == "deferred" }.count + 1
             if e.age(at: now) >= policy.maximumAge {
@@ -200,6 +226,40 @@ public actor Outbox {
             e.nextAttemptAt = policy.resendWhenOutcomeUnknown ? now : nil
         }
         e.committing = false
+        try save(e)
+        return e
+    }
+
+    /// Spools `e`'s message again for `recipients` only (a hard link to the same bytes), deferred
+    /// as after a first temporary failure, with the same Message-ID.
+    private func split(_ e: OutboxEntry, for recipients: [RecipientResult], policy: RetryPolicy, random: Double,
+                       now: Date) throws {
+        let id = Self.makeID(now)
+        guard link(messageFile(e.id).path, messageFile(id).path) == 0 else {
+            throw OutboxError.io("link \(messageFile(e.id).path)", errno)
+        }
+        try DurableFile.syncDirectory(messagesDir)
+        let why = recipients.map { "\($0.address) (\($0.code) \($0.text))" }.joined(separator: ", ")
+        var envelope = e.envelope
+        envelope.recipients = recipients.map(\.address)
+        let entry = OutboxEntry(id: id, account: e.account, envelope: envelope, messageID: e.messageID, label: e.label,
+                                size: e.size, enqueuedAt: e.enqueuedAt, state: .deferred, committing: false,
+                                attempts: [OutboxAttempt(at: now, result: "deferred",
+                                                         detail: "split from \(e.id), sent to the others; refused for now: \(why)")],
+                                nextAttemptAt: now.addingTimeInterval(policy.delay(afterFailures: 1, random: random)),
+                                lastError: why, queueID: nil, sentAt: nil, recipients: recipients, holdsAccount: false,
+                                splitFrom: e.id)
+        try save(entry)
+    }
+
+    /// Gives a claimed message back as it was (queued, or deferred with its next attempt time) when
+    /// its sending was cancelled before the final dot: nothing was delivered, and a cancelled drain
+    /// (the app quitting) is no failure to back off from.
+    func release(_ claim: OutboxClaim, reason: String) throws -> OutboxEntry {
+        var e = try load(claim.entry.id)
+        e.state = e.attempts.contains { $0.result == "deferred" } ? .deferred : .queued
+        e.committing = false
+        e.attempts.append(OutboxAttempt(at: clock(), result: "cancelled", detail: reason))
         try save(e)
         return e
     }
@@ -252,6 +312,14 @@ public actor Outbox {
 
     /// `20261122T101502.190123Z-3f9a1c2b7d10`: sorts in enqueue order (microseconds, strictly
     /// increasing within a process), unique across processes, safe as a file name.
+    /// The `Message-ID` field of a spooled file's header section, if it has one.
+    static func headerMessageID(_ file: URL) -> String? {
+        guard let handle = try? FileHandle(forReadingFrom: file) else { return nil }
+        defer { try? handle.close() }
+        guard let head = try? handle.read(upToCount: HeaderScan.limit) else { return nil }
+        return HeaderScan.messageID(in: head)
+    }
+
     static func makeID(_ date: Date) -> String {
         let micros = lastMicros.withLock { last -> Int64 in
             let now = Int64((date.timeIntervalSince1970 * 1_000_000).rounded(.down))
@@ -279,6 +347,28 @@ public actor Outbox {
         guard !envelope.recipients.isEmpty else { throw OutboxError.invalidEnvelope("the envelope has no recipient") }
         for a in [envelope.mailFrom] + envelope.recipients where a.utf8.contains(where: { $0 == 0x0D || $0 == 0x0A || $0 == 0 }) {
             throw OutboxError.invalidEnvelope("CR, LF or NUL in the address \(a.debugDescription)")
+        }
+    }
+
+    /// A process that died while enqueueing leaves a file in `tmp/`, or a message file whose metadata
+    /// was never written (it was never acknowledged, so it is no message). Removed once older than
+    /// this, so an enqueue still running in another process is never touched.
+    static let leftoverAge: TimeInterval = 3600
+
+    static func removeLeftovers(stateDir: URL, messagesDir: URL, scratchDir: URL) {
+        let fm = FileManager.default
+        let cutoff = Date().addingTimeInterval(-leftoverAge)   // file times are real time, not the injected clock
+        func old(_ url: URL) -> Bool {
+            ((try? fm.attributesOfItem(atPath: url.path)[.modificationDate]) as? Date).map { $0 < cutoff } ?? false
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: scratchDir.path)) ?? [] where name.hasSuffix(".tmp") {
+            let url = scratchDir.appendingPathComponent(name)
+            if old(url) { unlink(url.path) }
+        }
+        for name in (try? fm.contentsOfDirectory(atPath: messagesDir.path)) ?? [] where name.hasSuffix(".eml") {
+            let id = String(name.dropLast(4))
+            let url = messagesDir.appendingPathComponent(name)
+            if !fm.fileExists(atPath: stateDir.appendingPathComponent("\(id).json").path) && old(url) { unlink(url.path) }
         }
     }
 
@@ -313,6 +403,8 @@ public actor Outbox {
             recovered.append(id)
             withExtendedLifetime(lock) {}
         }
+        removeLeftovers(stateDir: stateDir, messagesDir: stateDir.deletingLastPathComponent().appendingPathComponent("messages"),
+                        scratchDir: scratchDir)
         return recovered
     }
 }

@@ -27,6 +27,9 @@ public struct OutboxEntry: Sendable, Hashable, Codable, Identifiable {
     /// The last temporary failure was the server's or the network's: later messages of the account wait
     /// behind this one, so the account's messages go out in the order they were enqueued.
     public var holdsAccount: Bool
+    /// For a message spooled again for the recipients that got a temporary refusal (`4yz` to RCPT,
+    /// greylisting) while the others were sent: the id of the message it was split from.
+    public var splitFrom: String? = nil
 
     /// Age at `now`.
     public func age(at now: Date) -> TimeInterval { now.timeIntervalSince(enqueuedAt) }

@@ -31,22 +31,31 @@ public struct OutboxSender: Sendable {
     }
 
     /// Sends every message that is due now, then returns.
-    public func drainOnce() async throws -> Pass {
+    ///
+    /// - Parameters:
+    ///   - only: the accounts to send for; all when `nil`.
+    ///   - ignoringSchedule: try deferred messages now, before their next attempt time (an
+    ///     operator's flush); the order of each account is kept either way.
+    /// - Cancellation: stops between messages (throws `CancellationError`); a message cancelled
+    ///   after its final dot may have gone out is outcome-unknown, never re-sent.
+    public func drainOnce(only: Set<String>? = nil, ignoringSchedule: Bool = false) async throws -> Pass {
         try await outbox.recover()
         var pass = Pass()
         let now = outbox.clock()
-        let pending = try await outbox.entries().filter { $0.state.isPending }
+        let pending = try await outbox.entries().filter { $0.state.isPending && (only?.contains($0.account) ?? true) }
         var accounts: [String] = []
         for e in pending where !accounts.contains(e.account) { accounts.append(e.account) }
         for account in accounts {
             var transport: (any OutboxTransport)?
             messages: for entry in pending where entry.account == account {
-                if let due = entry.nextAttemptAt, due > now {
+                if Task.isCancelled { break messages }
+                if !ignoringSchedule, let due = entry.nextAttemptAt, due > now {
                     pass.nextDue = min(pass.nextDue ?? due, due)
                     if entry.holdsAccount { break messages }  // keep the account's order
                     continue
                 }
-                guard let claim = try await outbox.claim(entry.id) else { continue }
+                guard let claim = try await outbox.claim(entry.id, dueBy: ignoringSchedule ? nil : now) else { continue }
+                let entry = claim.entry   // as re-read under the lock (another process may have changed it)
                 if entry.age(at: now) >= policy.maximumAge {
                     try await outbox.expire(claim, reason: "gave up: not sent within \(policy.maximumAgeText)"
                                        + (entry.lastError.map { "; last error: \($0)" } ?? ""))
@@ -68,20 +77,29 @@ public struct OutboxSender: Sendable {
                 result = await transport!.deliver(file: outbox.messageFile(entry.id), envelope: entry.envelope) {
                     try await outbox.markCommitting(claim)
                 }
+                if Task.isCancelled, case .temporaryFailure(let why, _, _) = result {
+                    // Stopped before the final dot because the drain was cancelled: give it back as it was.
+                    _ = try await outbox.release(claim, reason: why)
+                    break messages
+                }
                 let e = try await outbox.finish(claim, result, policy: policy, random: random())
                 record(e, in: &pass)
                 switch result {
                 case .temporaryFailure(_, _, let affectsAccount) where affectsAccount:
                     break messages  // the server or network is down: the rest of the account waits
-                case .outcomeUnknown, .temporaryFailure:
-                    // The session may be unusable; the next message gets a new connection.
+                case .outcomeUnknown:
+                    // The connection is gone or in an unknown state; the next message gets a new one.
                     await transport?.close()
                     transport = nil
                 default:
                     continue
                 }
             }
-            if let transport { await transport.close() }
+            if let t = transport {
+                transport = nil
+                await t.close()
+            }
+            try Task.checkCancellation()
         }
         return pass
     }

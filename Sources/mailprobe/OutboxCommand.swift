@@ -7,8 +7,8 @@ import SMTP
 struct OutboxCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "outbox",
-        abstract: "List, show, retry or drop messages in an outbox spool.",
-        subcommands: [List.self, Show.self, Retry.self, Drop.self])
+        abstract: "List, show, retry, drop or send (flush) messages in an outbox spool; queue stats.",
+        subcommands: [List.self, Show.self, Retry.self, Drop.self, Flush.self, Stats.self])
 
     struct SpoolOptions: ParsableArguments {
         @Option(help: "The spool directory.") var spool: String
@@ -32,10 +32,9 @@ struct OutboxCommand: AsyncParsableCommand {
             let entries = try await outbox.entries()
             let stats = try await outbox.stats()
             if options.json {
-                print(try OutboxPrinter.json(["messages": entries.map(OutboxPrinter.summary),
-                                              "depth": stats.depth,
-                                              "counts": Dictionary(uniqueKeysWithValues: OutboxState.allCases.map { ($0.rawValue, stats.count($0)) }),
-                                              "oldestPendingSeconds": stats.oldestPendingAge.map { Int($0) } as Any]))
+                var object = OutboxPrinter.stats(stats)
+                object["messages"] = entries.map(OutboxPrinter.summary)
+                print(try OutboxPrinter.json(object))
                 return
             }
             for e in entries { print(OutboxPrinter.line(e)) }
@@ -67,7 +66,7 @@ struct OutboxCommand: AsyncParsableCommand {
         @Argument(help: "The message id.") var id: String
         func run() async throws {
             try await options.open().retry(id)
-            print("\(id) queued again")
+            if options.json { print(try OutboxPrinter.json(["id": id, "state": OutboxState.queued.rawValue])) } else { print("\(id) queued again") }
         }
     }
 
@@ -77,7 +76,7 @@ struct OutboxCommand: AsyncParsableCommand {
         @Argument(help: "The message id.") var id: String
         func run() async throws {
             try await options.open().drop(id)
-            print("\(id) dropped")
+            if options.json { print(try OutboxPrinter.json(["id": id, "dropped": true])) } else { print("\(id) dropped") }
         }
     }
 }
@@ -99,7 +98,12 @@ enum OutboxPrinter {
                 "from": e.envelope.mailFrom, "to": e.envelope.recipients,
                 "enqueuedAt": iso.string(from: e.enqueuedAt), "attempts": e.attempts.count,
                 "nextAttemptAt": e.nextAttemptAt.map { iso.string(from: $0) } ?? NSNull(),
-                "lastError": e.lastError ?? NSNull(), "queueId": e.queueID ?? NSNull()]
+                "lastError": e.lastError ?? NSNull(), "queueId": e.queueID ?? NSNull(),
+                "sentAt": e.sentAt.map { iso.string(from: $0) } ?? NSNull(),
+                "recipients": e.recipients.map { r -> [String: Any] in
+                    ["address": r.address, "accepted": r.accepted, "code": r.code,
+                     "enhancedCode": r.enhancedCode ?? NSNull(), "text": r.text]
+                }]
     }
 
     static func json(_ object: [String: Any]) throws -> String {

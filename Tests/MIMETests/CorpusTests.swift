@@ -12,7 +12,7 @@ import Foundation
         Array("%PDF-1.7\n".utf8) + (0..<n).map { UInt8(($0 * 7 + 3) % 256) } + Array("\n%%EOF\n".utf8)
     }
 
-    @Test func outlook() throws {
+    @Test func outlook() async throws {
         let m = try Self.parse("outlook.eml")
         #expect(m.defects.isEmpty, "\(m.defects)")
         #expect(m.subject == "AW: Rechnung 1042 für Müller – Bitte prüfen")
@@ -27,7 +27,7 @@ import Foundation
         #expect(m.date == MessageDate.parse("Mon, 3 Nov 2026 08:14:01 +0000"))
     }
 
-    @Test func gmail() throws {
+    @Test func gmail() async throws {
         let m = try Self.parse("gmail.eml")
         #expect(m.defects.isEmpty, "\(m.defects)")
         #expect(m.subject == "Bestellung für Zürich ✅")
@@ -41,7 +41,7 @@ import Foundation
         #expect(csv.contentID == "f_lm3x9k2a0")
     }
 
-    @Test func appleMail() throws {
+    @Test func appleMail() async throws {
         let m = try Self.parse("apple-mail.eml")
         #expect(m.defects.isEmpty, "\(m.defects)")
         #expect(m.subject == "Photo de la vitrine – décembre")
@@ -68,7 +68,7 @@ import Foundation
         #expect(a.text == "Umsatz=1234,56\r\nStraße\r\n")
     }
 
-    @Test func broken() throws {
+    @Test func broken() async throws {
         let m = try Self.parse("broken.eml")
         #expect(m.subject == "=?x-unknown-charset?Q?Hello?= world" || m.subject == "Hello world")
         #expect(m.date == nil)
@@ -82,7 +82,7 @@ import Foundation
         #expect(m.defects.first { $0.kind == .undecodableText }?.path == [0])
     }
 
-    @Test func forwardedMessage() throws {
+    @Test func forwardedMessage() async throws {
         let m = try Self.parse("forwarded.eml")
         #expect(m.defects.isEmpty, "\(m.defects)")
         #expect(m.text == "Bitte buchen.\r\n")
@@ -104,11 +104,11 @@ import Foundation
     }
 
     /// Python's `email` reads the corpus the same way: structure, subject, file names, bytes.
-    @Test func pythonAgreesOnTheCorpus() throws {
+    @Test func pythonAgreesOnTheCorpus() async throws {
         // old-latin1.eml is left out: Python turns its raw Latin-1 Subject into U+FFFD, we decode it.
         let names = try FileManager.default.contentsOfDirectory(atPath: fixturesDirectory.appendingPathComponent("corpus").path)
             .filter { $0.hasSuffix(".eml") && $0 != "old-latin1.eml" }.sorted()
-        let reports = try PythonInteropTests.pythonReports(try names.map { try fixture("corpus/" + $0) })
+        let reports = try await PythonInteropTests.pythonReports(try names.map { try fixture("corpus/" + $0) })
         for (name, r) in zip(names, reports) {
             let m = try Self.parse(name)
             #expect(r.summary == m.summary, "\(name)")
@@ -116,7 +116,7 @@ import Foundation
             #expect(r.from.map(\.name) == m.from.map { $0.displayName ?? "" }, "\(name)")
             let ours = (m.attachments + m.inlineParts).filter { $0.filename != nil }
             #expect(r.files.map(\.filename) == ours.map { $0.filename! }, "\(name)")
-            for (f, p) in zip(r.files, ours) { #expect(f.sha256 == (try PythonInteropTests.sha256Hex(p.body)), "\(name)") }
+            for (f, p) in zip(r.files, ours) { #expect(f.sha256 == (try await PythonInteropTests.sha256Hex(p.body)), "\(name)") }
         }
     }
 
@@ -171,7 +171,7 @@ import Foundation
     }
 
     /// Random mutations of every corpus message and of random bytes: no crash, no hang.
-    @Test func mutatedInputsNeverCrash() throws {
+    @Test func mutatedInputsNeverCrash() async throws {
         var rng = SeededRNG(seed: 99)
         var inputs: [[UInt8]] = []
         for name in try FileManager.default.contentsOfDirectory(atPath: fixturesDirectory.appendingPathComponent("corpus").path) {

@@ -25,7 +25,7 @@ import TestSupport
     static let python = "/usr/bin/python3"
 
     /// Writes each message to a temp file and asks Python about all of them in one run.
-    static func pythonReports(_ messages: [[UInt8]]) throws -> [PyReport] {
+    static func pythonReports(_ messages: [[UInt8]]) async throws -> [PyReport] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mime-interop-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
@@ -35,22 +35,22 @@ import TestSupport
             try Data(m).write(to: url)
             paths.append(url.path)
         }
-        let result = try run(python, [fixturesDirectory.appendingPathComponent("inspect.py").path] + paths)
+        let result = try await run(python, [fixturesDirectory.appendingPathComponent("inspect.py").path] + paths)
         #expect(result.status == 0, "python3 failed: \(result.stderr)")
         return try JSONDecoder().decode([PyReport].self, from: Data(result.stdout.utf8))
     }
 
-    static func sha256Hex(_ bytes: [UInt8]) throws -> String {
+    static func sha256Hex(_ bytes: [UInt8]) async throws -> String {
         // Python computes its own digest; ours is computed by sha256sum (coreutils), not hand-written.
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mime-sha-\(UUID().uuidString)")
         try Data(bytes).write(to: dir)
         defer { try? FileManager.default.removeItem(at: dir) }
-        let r = try run("/usr/bin/sha256sum", [dir.path])
+        let r = try await run("/usr/bin/sha256sum", [dir.path])
         return String(r.stdout.prefix(64))
     }
 
     /// SHA-256 of several byte strings with one `sha256sum` run.
-    static func sha256Hex(many: [[UInt8]]) throws -> [String] {
+    static func sha256Hex(many: [[UInt8]]) async throws -> [String] {
         guard !many.isEmpty else { return [] }
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mime-shas-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
@@ -61,7 +61,7 @@ import TestSupport
             try Data(b).write(to: url)
             paths.append(url.path)
         }
-        let r = try run("/usr/bin/sha256sum", paths)
+        let r = try await run("/usr/bin/sha256sum", paths)
         return r.stdout.split(separator: "\n").map { String($0.prefix(64)) }
     }
 
@@ -84,9 +84,9 @@ import TestSupport
         }
         var encoded: [[UInt8]] = []
         for m in messages { encoded.append(try await MIMEWriter().encode(m)) }
-        let reports = try Self.pythonReports(encoded)
+        let reports = try await Self.pythonReports(encoded)
         let files = messages.flatMap(\.attachments)
-        let shas = try Self.sha256Hex(many: files.map { a in
+        let shas = try await Self.sha256Hex(many: files.map { a in
             if case .data(let d) = a.content { return [UInt8](d) }
             return []
         })
@@ -141,7 +141,7 @@ import TestSupport
         let writer = MIMEWriter()
         var encoded: [[UInt8]] = []
         for m in messages { encoded.append(try await writer.encode(m)) }
-        let reports = try Self.pythonReports(encoded)
+        let reports = try await Self.pythonReports(encoded)
         #expect(reports.count == messages.count)
         for (i, (m, r)) in zip(messages, reports).enumerated() {
             let ours = MIMEParser.parse(encoded[i])
@@ -161,7 +161,7 @@ import TestSupport
             for f in files {
                 guard case .data(let d) = f.content else { continue }
                 let py = r.files.first { $0.filename == f.filename }
-                #expect(py?.sha256 == (try Self.sha256Hex([UInt8](d))), "\(f.filename)")
+                #expect(py?.sha256 == (try await Self.sha256Hex([UInt8](d))), "\(f.filename)")
                 #expect(py?.size == d.count)
                 #expect(py?.cid == f.contentID)
                 let mine = (ours.attachments + ours.inlineParts).first { $0.filename == f.filename }
@@ -185,7 +185,7 @@ import TestSupport
         var encoded: [[UInt8]] = []
         for m in messages { encoded.append(try await writer.encode(m)) }
         #expect(try writer.requirements(of: messages[0]) == [.eightBitMIME])
-        let reports = try Self.pythonReports(encoded)
+        let reports = try await Self.pythonReports(encoded)
         for (m, r) in zip(messages, reports) {
             #expect(r.summary == m.summary)
             #expect(r.subject == m.subject)
@@ -203,10 +203,10 @@ import TestSupport
         var m = try Message.invoice()
         try m.attach(file: url, filename: "Lieferschein Nr. 7 für Zürich.pdf")
         let encoded = try await MIMEWriter().encode(m)
-        let r = try Self.pythonReports([encoded])[0]
+        let r = try await Self.pythonReports([encoded])[0]
         #expect(r.files.first?.filename == "Lieferschein Nr. 7 für Zürich.pdf")
         #expect(r.files.first?.type == "application/pdf")
-        #expect(r.files.first?.sha256 == (try Self.sha256Hex(bytes)))
+        #expect(r.files.first?.sha256 == (try await Self.sha256Hex(bytes)))
         #expect(MIMEParser.parse(encoded).attachments.first?.body == bytes)
     }
 

@@ -94,14 +94,14 @@ import TestSupport
     /// A 50 MB file attachment streams in bounded memory. Process RSS is shared by every test
     /// running in parallel, so the measurement runs in a child process (this test binary, with
     /// only ``largeFileChild()`` selected) and this test checks what it reports.
-    @Test func largeFileStreamsInBoundedMemory() throws {
+    @Test func largeFileStreamsInBoundedMemory() async throws {
         var binary = CommandLine.arguments[0]
         if !binary.hasSuffix(".xctest") {
             binary = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent("MailEnginePackageTests.xctest").path
         }
         var env = ProcessInfo.processInfo.environment
         env[Self.childFlag] = "1"
-        let r = try run(binary, ["--testing-library", "swift-testing", "--filter", "StreamingTests/largeFileChild"], environment: env)
+        let r = try await run(binary, ["--testing-library", "swift-testing", "--filter", "StreamingTests/largeFileChild"], environment: env)
         let report = r.stdout.split(separator: "\n").first { $0.contains("MIME-MEMORY") }
         #expect(r.status == 0, "child failed:\n\(r.stdout.suffix(2000))\n\(r.stderr.suffix(2000))")
         let growth = report.flatMap { $0.split(separator: " ").last.flatMap { Int($0) } }

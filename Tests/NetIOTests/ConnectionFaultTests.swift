@@ -141,7 +141,12 @@ struct ConnectionFaultTests {
     @Test func twoHundredConcurrentConnectionsLeaveNoDescriptorOpen() async throws {
         let servers = try TestServers.load()
         let port = try servers.port("echo")
-        let before = openFileDescriptorCount()
+        #expect(socketsOfThisProcess(toPort: port).isEmpty)
+        // The detector sees an open connection (so an empty answer at the end means something).
+        let probe = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: port),
+                                                 security: .plaintextUnsafe, timeouts: .uniform(.seconds(30)))
+        #expect(socketsOfThisProcess(toPort: port).count == 1)
+        await probe.close()
         let payload = (0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 31) }
         let ok = try await withThrowingTaskGroup(of: Bool.self) { group in
             for _ in 0..<200 {
@@ -159,7 +164,33 @@ struct ConnectionFaultTests {
             return all
         }
         #expect(ok)
-        #expect(openFileDescriptorCount() == before)
+        // Only this test talks to the echo server, so any descriptor of this process still
+        // pointing at a TCP socket connected to it is a leak, whatever other suites open meanwhile.
+        let left = socketsOfThisProcess(toPort: port)
+        #expect(left.isEmpty, "descriptors still open to the echo server: \(left)")
+    }
+}
+
+/// The descriptors of this process that are TCP sockets whose remote port is `port`, read from
+/// /proc/self/fd (socket inodes) and /proc/net/tcp and tcp6 (each socket's inode and remote port).
+func socketsOfThisProcess(toPort port: UInt16) -> [String] {
+    var inodesToPort = Set<String>()
+    for table in ["/proc/net/tcp", "/proc/net/tcp6"] {
+        // /proc files report size 0, so read to end of file rather than by the size.
+        guard let data = FileHandle(forReadingAtPath: table)?.readDataToEndOfFile() else { continue }
+        let text = String(decoding: data, as: UTF8.self)
+        for line in text.split(separator: "\n").dropFirst() {
+            let fields = line.split(separator: " ")
+            guard fields.count > 9, let remote = fields[2].split(separator: ":").last,
+                  UInt16(remote, radix: 16) == port else { continue }
+            inodesToPort.insert(String(fields[9]))
+        }
+    }
+    let fds = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd")) ?? []
+    return fds.compactMap { fd in
+        guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/fd/\(fd)"),
+              target.hasPrefix("socket:["), inodesToPort.contains(String(target.dropFirst(8).dropLast())) else { return nil }
+        return "fd \(fd) → \(target)"
     }
 }
 

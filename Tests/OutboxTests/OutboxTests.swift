@@ -277,4 +277,89 @@ struct OutboxTests {
         #expect(stats.depth == 5 && stats.count(.queued) == 5)
         #expect(stats.oldestPendingAge != nil)
     }
+
+    /// Sent to two recipients, 451 (greylisted) for the third: the message is spooled again for the
+    /// third only (same bytes, same Message-ID), deferred, and sent later; the 550 is never retried.
+    @Test func aGreylistedRecipientAmongAcceptedOnesIsSpooledAgain() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = TestClock()
+        let outbox = try Outbox(directory: dir, clock: clock.read)
+        let four = Envelope(mailFrom: "shop@example.test", recipients: ["a@x.test", "grey@x.test", "gone@x.test", "c@x.test"])
+        let id = try await outbox.enqueue(Data("Message-ID: <g@x>\r\n\r\nm".utf8), envelope: four, account: "shop")
+        let transport = ScriptedTransport([.accepted(queueID: "Q1", recipients: [
+            RecipientResult(address: "a@x.test", accepted: true, code: 250, text: "Ok"),
+            RecipientResult(address: "grey@x.test", accepted: false, code: 451, enhancedCode: "4.7.1", text: "Greylisted"),
+            RecipientResult(address: "gone@x.test", accepted: false, code: 550, enhancedCode: "5.1.1", text: "No such user"),
+            RecipientResult(address: "c@x.test", accepted: true, code: 250, text: "Ok"),
+        ])])
+        let sender = OutboxSender(outbox: outbox, policy: noJitter, random: { 0 }) { _ in transport }
+        _ = try await sender.drainOnce()
+        let all = try await outbox.entries()
+        #expect(all.count == 2)
+        let split = try #require(all.first { $0.id != id })
+        #expect(try await outbox.entry(id).state == .sent)
+        #expect(split.state == .deferred && split.splitFrom == id && split.messageID == "<g@x>")
+        #expect(split.envelope.recipients == ["grey@x.test"])
+        #expect(split.nextAttemptAt == clock.read().addingTimeInterval(60))
+        #expect(try Data(contentsOf: outbox.messageFile(split.id)) == Data(contentsOf: outbox.messageFile(id)))
+        try await outbox.drop(id)   // the original's file goes; the split keeps its own link
+        clock.advance(60)
+        let pass = try await sender.drainOnce()
+        #expect(pass.sent == [split.id])
+        #expect(transport.log.withLock { $0.delivered } == ["Message-ID: <g@x>\r\n\r\nm", "Message-ID: <g@x>\r\n\r\nm"])
+    }
+
+    /// What a process killed while enqueueing leaves (a tmp file, a message file without metadata)
+    /// is removed once it is an hour old; younger ones may be another process's enqueue in progress.
+    @Test func leftoversOfADeadEnqueueAreRemovedWhenOld() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outbox = try Outbox(directory: dir)
+        let kept = try await outbox.enqueue(Data("m".utf8), envelope: envelope, account: "shop")
+        let fm = FileManager.default
+        let stale = Date().addingTimeInterval(-7200)
+        let oldTmp = dir.appendingPathComponent("tmp/.x.tmp"), newTmp = dir.appendingPathComponent("tmp/.y.tmp")
+        let orphan = dir.appendingPathComponent("messages/20260101T000000.000000Z-000000000000.eml")
+        for url in [oldTmp, newTmp, orphan] { try Data("x".utf8).write(to: url) }
+        try fm.setAttributes([.modificationDate: stale], ofItemAtPath: oldTmp.path)
+        try fm.setAttributes([.modificationDate: stale], ofItemAtPath: orphan.path)
+        try fm.setAttributes([.modificationDate: stale], ofItemAtPath: outbox.messageFile(kept).path)
+        try await outbox.recover()
+        #expect(!fm.fileExists(atPath: oldTmp.path) && !fm.fileExists(atPath: orphan.path))
+        #expect(fm.fileExists(atPath: newTmp.path))
+        #expect(fm.fileExists(atPath: outbox.messageFile(kept).path))   // it has metadata: a message
+    }
+
+    /// The account table of `SMTPOutboxTransport.accounts`: an account without settings is a
+    /// connection failure naming it, and its messages wait.
+    @Test func anAccountWithoutSettingsWaits() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let outbox = try Outbox(directory: dir)
+        let id = try await outbox.enqueue(Data("m".utf8), envelope: envelope, account: "office")
+        let pass = try await OutboxSender(outbox: outbox, connect: SMTPOutboxTransport.accounts([:])).drainOnce()
+        #expect(pass.deferred == [id])
+        #expect(try await outbox.entry(id).lastError?.contains("no SMTP settings for the account \"office\"") == true)
+    }
+
+    /// `drainOnce(only:)` sends for the accounts named; `ignoringSchedule` (mailprobe outbox flush)
+    /// tries a deferred message before its time.
+    @Test func drainForSomeAccountsAndFlushBeforeTheScheduledTime() async throws {
+        let dir = tempSpool()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let clock = TestClock()
+        let outbox = try Outbox(directory: dir, clock: clock.read)
+        let shop = try await outbox.enqueue(Data("shop".utf8), envelope: envelope, account: "shop")
+        let office = try await outbox.enqueue(Data("office".utf8), envelope: envelope, account: "office")
+        let transport = ScriptedTransport([.temporaryFailure("451 4.3.0 later", recipients: [], affectsAccount: true)])
+        let sender = OutboxSender(outbox: outbox, policy: noJitter, random: { 0 }) { _ in transport }
+        var pass = try await sender.drainOnce(only: ["shop"])
+        #expect(pass.deferred == [shop] && pass.sent.isEmpty)
+        #expect(try await outbox.entry(office).state == .queued)
+        pass = try await sender.drainOnce(only: ["shop"])
+        #expect(pass.sent.isEmpty && pass.deferred.isEmpty)        // not due
+        pass = try await sender.drainOnce(ignoringSchedule: true)
+        #expect(pass.sent == [shop, office])
+    }
 }

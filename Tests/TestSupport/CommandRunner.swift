@@ -7,7 +7,20 @@ public struct CommandResult: Sendable {
     public let stderr: String
 }
 
-public func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> CommandResult {
+/// Runs a program and returns its exit status and output, without holding a thread of Swift's
+/// cooperative pool while it runs: the waiting happens on a thread of its own. (On this 2-core
+/// machine the pool has two threads; two tests blocked in `waitUntilExit` would stall every other
+/// test's tasks, and the deadline tests would see seconds of extra delay.)
+public func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> CommandResult {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try runBlocking(executable, arguments, environment: environment) })
+        }
+    }
+}
+
+/// The blocking form of `run`, for synchronous callers that are not on the cooperative pool.
+public func runBlocking(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws -> CommandResult {
     let p = Process()
     p.executableURL = URL(fileURLWithPath: executable)
     p.arguments = arguments

@@ -1,0 +1,151 @@
+extension IMAPClient {
+    /// UID FETCH (RFC 9051 §6.4.5, §6.4.9) as a sequence of whole messages, one at a time: only
+    /// the message being read is in memory. A section bigger than `maxSectionSize` ends the
+    /// sequence with an error (use `uidFetchEvents` to stream such messages).
+    ///
+    ///     for try await message in try await imap.uidFetch(SequenceSet.from(lastUID + 1), FetchAttribute.full) { … }
+    public func uidFetch(_ uids: SequenceSet, _ attributes: [FetchAttribute],
+                         maxSectionSize: Int = 64 << 20) async throws -> FetchedMessages {
+        let id = try await startFetch(uids, attributes)
+        return FetchedMessages(client: self, id: id, maxSectionSize: maxSectionSize)
+    }
+
+    /// UID FETCH as a sequence of events: each message's items as parsed, and big body sections
+    /// in chunks as they arrive (never held whole), for multi-megabyte messages.
+    public func uidFetchEvents(_ uids: SequenceSet, _ attributes: [FetchAttribute]) async throws -> FetchEvents {
+        FetchEvents(client: self, id: try await startFetch(uids, attributes))
+    }
+
+    /// Fetches and collects (small result sets: a list of summaries).
+    public func uidFetchAll(_ uids: SequenceSet, _ attributes: [FetchAttribute]) async throws -> [FetchedMessage] {
+        var out: [FetchedMessage] = []
+        for try await m in try await uidFetch(uids, attributes) { out.append(m) }
+        return out
+    }
+
+    private func startFetch(_ uids: SequenceSet, _ attributes: [FetchAttribute]) async throws -> Int {
+        try await settleStream()
+        var items = attributes
+        if !items.contains(.uid) { items.insert(.uid, at: 0) }
+        let begun = try await begin([.atom("UID"), .atom("FETCH"), .raw(uids.description),
+                                     .raw("(" + items.map(\.wire).joined(separator: " ") + ")")], stage: IMAPStage.fetch)
+        if let early = begun.early { try check(early, command: begun.transcript) }
+        streamCounter += 1
+        stream = ActiveStream(id: streamCounter, tag: begun.tag, kind: .fetch, stage: IMAPStage.fetch)
+        return streamCounter
+    }
+
+    /// The next event of fetch `id`; `nil` after the tagged OK.
+    func nextFetchEvent(_ id: Int) async throws -> FetchEvent? {
+        if interrupted.remove(id) != nil {
+            throw fail(.interrupted, stage: IMAPStage.fetch, evidence: "another command was started before the FETCH was read to its end")
+        }
+        guard let s = stream, s.id == id else { return nil }
+        while true {
+            let event: ResponseEvent
+            do {
+                event = try await nextEvent()
+            } catch {
+                stream = nil
+                throw error
+            }
+            switch event {
+            case .fetchStart(let n): return .messageStart(sequenceNumber: n)
+            case .fetchAttribute(let a): return .attribute(a)
+            case .streamingBegin(let k, let size): return .bodyBegin(k, size: size)
+            case .streamingBytes(let b): return .bodyChunk(b)
+            case .streamingEnd: return .bodyEnd
+            case .fetchEnd: return .messageEnd
+            case .tagged(let t) where t.tag == s.tag:
+                stream = nil
+                try check(t, command: nil)
+                return nil
+            case .tagged, .untagged: continue
+            case .continuation:
+                stream = nil
+                throw fail(.protocolViolation, evidence: "a continuation request during FETCH")
+            }
+        }
+    }
+
+    /// The next whole message of fetch `id`.
+    func nextFetchedMessage(_ id: Int, maxSectionSize: Int) async throws -> FetchedMessage? {
+        var message: FetchedMessage?
+        var section: BodySectionKind?
+        var bytes: [UInt8] = []
+        while let event = try await nextFetchEvent(id) {
+            switch event {
+            case .messageStart(let n): message = FetchedMessage(sequenceNumber: n)
+            case .attribute(let a): message?.apply(a)
+            case .bodyBegin(let k, let size):
+                guard size <= maxSectionSize else {
+                    try await settleStream()
+                    interrupted.remove(id)
+                    throw fail(.invalidArgument, stage: IMAPStage.fetch,
+                               evidence: "a \(size)-byte section exceeds maxSectionSize \(maxSectionSize); use uidFetchEvents to stream it")
+                }
+                section = k
+                bytes = []
+                bytes.reserveCapacity(size)
+            case .bodyChunk(let b): bytes += b
+            case .bodyEnd:
+                if let k = section { message?.sections[k] = bytes }
+                section = nil
+                bytes = []
+            case .messageEnd:
+                if let m = message { return m }
+            }
+        }
+        return nil
+    }
+
+    /// Ends an open FETCH or IDLE before another command: reads (and drops) the rest of a FETCH,
+    /// or sends DONE to an IDLE, up to its tagged response. The sequence then throws `.interrupted`.
+    func settleStream() async throws {
+        guard let s = stream else { return }
+        if s.kind == .idle && !s.doneSent {
+            stream?.doneSent = true
+            try await writeLine("DONE")
+        }
+        while true {
+            let event = try await nextEvent()
+            if case .tagged(let t) = event, t.tag == s.tag { break }
+        }
+        stream = nil
+        interrupted.insert(s.id)
+    }
+}
+
+/// The messages of one UID FETCH, one at a time (see `IMAPClient.uidFetch`).
+public struct FetchedMessages: AsyncSequence, Sendable {
+    public typealias Element = FetchedMessage
+    let client: IMAPClient
+    let id: Int
+    let maxSectionSize: Int
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let client: IMAPClient
+        let id: Int
+        let maxSectionSize: Int
+        public mutating func next() async throws -> FetchedMessage? {
+            try await client.nextFetchedMessage(id, maxSectionSize: maxSectionSize)
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(client: client, id: id, maxSectionSize: maxSectionSize) }
+}
+
+/// The events of one UID FETCH, big sections in chunks (see `IMAPClient.uidFetchEvents`).
+public struct FetchEvents: AsyncSequence, Sendable {
+    public typealias Element = FetchEvent
+    let client: IMAPClient
+    let id: Int
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let client: IMAPClient
+        let id: Int
+        public mutating func next() async throws -> FetchEvent? { try await client.nextFetchEvent(id) }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(client: client, id: id) }
+}
