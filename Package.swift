@@ -42,7 +42,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
         .executableTarget(name: "mailbench", dependencies: [
-            "SMTP", "MIME", "NetIO", "Auth",
+            "SMTP", "MIME", "NetIO", "Auth", "IMAP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/mailbench", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["NetIO"], path: "Tests/TestSupport", swiftSettings: strict),
@@ -57,6 +57,6 @@ let package = Package(
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["SMTP", "MIME", "Auth"], swiftSettings: strict),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["SMTP", "MIME", "Auth", "IMAP"], swiftSettings: strict),
     ]
 )

@@ -9,7 +9,7 @@ import PackageDescription
 let targets = [
     "SMTPReply", "EHLO", "DotStuffer",
     "MIME", "Address", "HeaderDecoding", "TransferCodec",
-    "SASL",
+    "SASL", "IMAP",
 ]
 
 let package = Package(
@@ -18,7 +18,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "CFuzzer", path: "Sources/CFuzzer"),
         .target(name: "FuzzSupport", dependencies: ["CFuzzer"]),
-        .target(name: "FuzzEntryPoints", dependencies: ["SMTP", "MIME", "Auth"].map {
+        .target(name: "FuzzEntryPoints", dependencies: ["SMTP", "MIME", "Auth", "IMAP"].map {
             .product(name: $0, package: "MailEngine")
         }),
     ] + targets.map { t in

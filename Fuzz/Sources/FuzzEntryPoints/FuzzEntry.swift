@@ -10,5 +10,6 @@ public enum FuzzEntry {
         "HeaderDecoding": MIMEFuzzing.headerDecoding,
         "TransferCodec": MIMEFuzzing.transferCodec,
         "SASL": AuthFuzzing.sasl,
+        "IMAP": IMAPFuzzing.response,
     ]
 }
