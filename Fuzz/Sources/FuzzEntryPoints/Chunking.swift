@@ -32,3 +32,10 @@ struct Chunking {
         return out
     }
 }
+
+/// `precondition` that keeps its message in release builds (libFuzzer runs them), so a broken
+/// invariant says which one and shows the evidence.
+func invariant(_ condition: @autoclosure () -> Bool, _ message: @autoclosure () -> String = "",
+               file: StaticString = #fileID, line: UInt = #line) {
+    if !condition() { fatalError("invariant broken: " + message(), file: file, line: line) }
+}

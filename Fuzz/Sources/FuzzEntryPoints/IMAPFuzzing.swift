@@ -11,19 +11,32 @@ enum IMAPFuzzing {
             let whole = events(limits, [bytes[...]])
             var chunking = Chunking(bytes)
             let chunked = events(limits, chunking.split(bytes))
-            precondition(whole == chunked, "whole and chunked parses differ:\n\(MIMEFuzzing.diff(whole, chunked))")
+            invariant(whole == chunked, "whole and chunked parses differ:\n\(MIMEFuzzing.diff(whole.map(\.description), chunked.map(\.description)))")
         }
     }
 
-    /// One line per event, streaming bytes joined; the last line is the error, if any.
-    static func events(_ limits: ParserLimits, _ chunks: [ArraySlice<UInt8>]) -> [String] {
+    /// What a feed produced, compared by value (not by description: dictionaries print in any order).
+    enum Item: Equatable, CustomStringConvertible {
+        case event(ResponseEvent), bytes([UInt8]), error(String), end(Bool)
+        var description: String {
+            switch self {
+            case .event(let e): "\(e)"
+            case .bytes(let b): "streamed \(b.count) bytes"
+            case .error(let k): "error \(k)"
+            case .end(let boundary): "end (at a response boundary: \(boundary))"
+            }
+        }
+    }
+
+    /// The events, streaming bytes joined; the last item is the error or the end state.
+    static func events(_ limits: ParserLimits, _ chunks: [ArraySlice<UInt8>]) -> [Item] {
         var parser = ResponseParser(limits: limits)
-        var out: [String] = []
+        var out: [Item] = []
         var streamed: [UInt8]?
         func take(_ e: ResponseEvent) {
             if case .streamingBytes(let b) = e { streamed = (streamed ?? []) + b; return }
-            if let s = streamed { out.append("bytes \(s.count) \(MIMEFuzzing.checksum(s))"); streamed = nil }
-            out.append(String(describing: e))
+            if let s = streamed { out.append(.bytes(s)); streamed = nil }
+            out.append(.event(e))
         }
         do {
             for c in chunks {
@@ -32,17 +45,17 @@ enum IMAPFuzzing {
                 while let e = try parser.next() {
                     take(e)
                     n += 1
-                    precondition(n < 1_000_000, "the parser does not advance")
+                    invariant(n < 1_000_000, "the parser does not advance")
                 }
                 _ = parser.takeTranscriptLines()
             }
         } catch {
-            if let s = streamed { out.append("bytes \(s.count) \(MIMEFuzzing.checksum(s))") }
-            out.append("error \(error.kind)")
+            if let s = streamed { out.append(.bytes(s)) }
+            out.append(.error("\(error.kind)"))
             return out
         }
-        if let s = streamed { out.append("bytes \(s.count) \(MIMEFuzzing.checksum(s))") }
-        out.append("end \(parser.isAtResponseBoundary)")
+        if let s = streamed { out.append(.bytes(s)) }
+        out.append(.end(parser.isAtResponseBoundary))
         return out
     }
 }

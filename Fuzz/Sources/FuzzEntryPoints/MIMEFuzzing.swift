@@ -15,18 +15,35 @@ enum MIMEFuzzing {
         let whole = events(bytes, chunks: [bytes[...]])
         var chunking = Chunking(bytes)
         let chunked = events(bytes, chunks: chunking.split(bytes, maximum: 4096))
-        precondition(whole == chunked, "whole and chunked streaming parses differ:\n\(diff(whole, chunked))")
+        invariant(whole == chunked, "whole and chunked streaming parses differ:\n"
+                  + diff(whole.map(\.description), chunked.map(\.description)))
     }
 
-    /// One comparable line per event: part starts with their headers and type, bodies joined
-    /// per part (piece boundaries may differ), part ends with their defects.
-    static func events(_ bytes: [UInt8], chunks: [ArraySlice<UInt8>]) -> [String] {
+    /// One comparable item per event, compared by value (MediaType parameters are a
+    /// dictionary: its description has no fixed order).
+    struct Item: Equatable, CustomStringConvertible {
+        var kind: String
+        var path: [Int]
+        var headers: [HeaderField] = []
+        var contentType: MediaType?
+        var fields: [String?] = []
+        var defects: [MIMEDefect] = []
+        var body: [UInt8] = []
+        var description: String {
+            "\(kind) \(path) \(contentType.map { "\($0.type)/\($0.subtype) \($0.parameters.sorted { $0.key < $1.key })" } ?? "") "
+                + "\(fields) \(headers) \(defects) body \(body.count)"
+        }
+    }
+
+    /// Part starts with their headers and type, bodies joined per part (piece boundaries may
+    /// differ), part ends with their defects.
+    static func events(_ bytes: [UInt8], chunks: [ArraySlice<UInt8>]) -> [Item] {
         var parser = MIMEStreamParser()
-        var out: [String] = []
+        var out: [Item] = []
         var body: [UInt8] = []
         var bodyPath: [Int]?
         func flush() {
-            if let p = bodyPath { out.append("body \(p) \(body.count) \(checksum(body))") }
+            if let p = bodyPath { out.append(Item(kind: "body", path: p, body: body)) }
             bodyPath = nil; body = []
         }
         func take(_ events: [MIMEEvent]) {
@@ -34,14 +51,14 @@ enum MIMEFuzzing {
                 switch e {
                 case .partStart(let part):
                     flush()
-                    out.append("start \(part.path) \(part.contentType) \(part.transferEncoding) "
-                               + "\(part.disposition ?? "-") \(part.filename ?? "-") \(part.contentID ?? "-") \(part.headers)")
+                    out.append(Item(kind: "start", path: part.path, headers: part.headers, contentType: part.contentType,
+                                    fields: [part.transferEncoding, part.disposition, part.filename, part.contentID]))
                 case .body(let path, let piece):
                     if bodyPath != path { flush(); bodyPath = path }
                     body += piece
                 case .partEnd(let path, let defects):
                     flush()
-                    out.append("end \(path) \(defects)")
+                    out.append(Item(kind: "end", path: path, defects: defects))
                 }
             }
         }
@@ -86,7 +103,7 @@ enum MIMEFuzzing {
             return   // the writer may refuse what the parser accepted (reported as an error, fine)
         }
         let parsed = MIMEParser.parse(written)
-        precondition(parsed.to.map(\.addrSpec) == list.map(\.addrSpec),
+        invariant(parsed.to.map(\.addrSpec) == list.map(\.addrSpec),
                      "To: \(list.map(\.addrSpec)) written and parsed back as \(parsed.to.map(\.addrSpec))\n"
                      + String(decoding: written.prefix(600), as: UTF8.self))
     }
@@ -113,11 +130,11 @@ enum MIMEFuzzing {
     /// the decoders never crash on anything.
     static func transferCodec(_ bytes: [UInt8]) {
         let b64 = TransferCodec.base64Encode(bytes)
-        precondition(TransferCodec.base64Decode(b64) == bytes, "base64 round trip")
-        precondition(b64.allSatisfy { $0 < 0x80 } && !b64.starts(with: [13, 10]))
+        invariant(TransferCodec.base64Decode(b64) == bytes, "base64 round trip")
+        invariant(b64.allSatisfy { $0 < 0x80 } && !b64.starts(with: [13, 10]))
         let qp = TransferCodec.quotedPrintableEncode(bytes)
-        precondition(TransferCodec.quotedPrintableDecode(qp) == bytes, "quoted-printable round trip")
-        for line in qp.split(separator: 10) { precondition(line.count <= 77, "a quoted-printable line over 76 characters") }
+        invariant(TransferCodec.quotedPrintableDecode(qp) == bytes, "quoted-printable round trip")
+        for line in qp.split(separator: 10) { invariant(line.count <= 77, "a quoted-printable line over 76 characters") }
         _ = TransferCodec.base64Decode(bytes)
         _ = TransferCodec.quotedPrintableDecode(bytes)
     }

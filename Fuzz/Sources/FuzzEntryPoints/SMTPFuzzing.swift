@@ -14,13 +14,13 @@ enum SMTPFuzzing {
         for piece in chunking.split(bytes) {
             do { chunkedReplies! += try chunked.append(piece) } catch { chunkedReplies = nil; break }
         }
-        precondition((wholeReplies == nil) == (chunkedReplies == nil), "whole and chunked parsing disagree on validity")
+        invariant((wholeReplies == nil) == (chunkedReplies == nil), "whole and chunked parsing disagree on validity")
         if let wholeReplies, let chunkedReplies {
-            precondition(wholeReplies == chunkedReplies, "whole and chunked parsing give different replies")
-            precondition(whole.bufferedByteCount == chunked.bufferedByteCount)
-            precondition(whole.isInsideReply == chunked.isInsideReply)
+            invariant(wholeReplies == chunkedReplies, "whole and chunked parsing give different replies")
+            invariant(whole.bufferedByteCount == chunked.bufferedByteCount)
+            invariant(whole.isInsideReply == chunked.isInsideReply)
             for r in wholeReplies {
-                precondition((200...599).contains(r.code) && !r.lines.isEmpty)
+                invariant((200...599).contains(r.code) && !r.lines.isEmpty)
                 _ = r.text; _ = r.enhancedCode; _ = r.description; _ = r.textLines
             }
         }
@@ -42,10 +42,10 @@ enum SMTPFuzzing {
             _ = caps.authMechanisms; _ = caps.sizeLimit; _ = caps.summary
             _ = caps.pipelining; _ = caps.chunking; _ = caps.startTLS; _ = caps.smtpUTF8; _ = caps.dsn
             for e in caps.extensions {
-                precondition(caps.supports(e.keyword), "an advertised keyword is not supported: \(e.keyword)")
+                invariant(caps.supports(e.keyword), "an advertised keyword is not supported: \(e.keyword)")
                 _ = caps.parameters(of: e.keyword)
             }
-            if let size = caps.sizeLimit { precondition(size >= 0) }
+            if let size = caps.sizeLimit { invariant(size >= 0) }
         }
         // Through the reply parser, as the client receives it.
         var parser = SMTPReplyParser()
@@ -65,21 +65,21 @@ enum SMTPFuzzing {
             var out: [UInt8] = []
             for piece in chunking.split(bytes) { stuffer.encode(piece, into: &out) }
             out += stuffer.finish()
-            precondition(stuffer.inputCount == bytes.count && stuffer.outputCount == out.count)
+            invariant(stuffer.inputCount == bytes.count && stuffer.outputCount == out.count)
             // Every CR is followed by LF and every LF preceded by CR.
             for i in out.indices {
-                if out[i] == 13 { precondition(i + 1 < out.count && out[i + 1] == 10, "bare CR in the output") }
-                if out[i] == 10 { precondition(i > 0 && out[i - 1] == 13, "bare LF in the output") }
+                if out[i] == 13 { invariant(i + 1 < out.count && out[i + 1] == 10, "bare CR in the output") }
+                if out[i] == 10 { invariant(i > 0 && out[i - 1] == 13, "bare LF in the output") }
             }
             if stuffing {
                 let end: [UInt8] = [13, 10, 0x2E, 13, 10]
                 if let at = find(end, in: out) {
-                    precondition(at + 5 == out.count, "CRLF.CRLF before the end of the data")
+                    invariant(at + 5 == out.count, "CRLF.CRLF before the end of the data")
                 }
-                precondition(out.count >= 3 && Array(out.suffix(3)) == [0x2E, 13, 10])
-                precondition(DotStuffer.unstuff(out) == normalised, "unstuff(stuff(x)) != normalise(x)")
+                invariant(out.count >= 3 && Array(out.suffix(3)) == [0x2E, 13, 10])
+                invariant(DotStuffer.unstuff(out) == normalised, "unstuff(stuff(x)) != normalise(x)")
             } else {
-                precondition(out == normalised, "BDAT output != normalise(x)")
+                invariant(out == normalised, "BDAT output != normalise(x)")
             }
         }
     }
