@@ -41,6 +41,10 @@ let package = Package(
             "Auth", "Diagnosis", "IMAP", "MIME", "NetIO", "Outbox", "SMTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], swiftSettings: strict),
+        .executableTarget(name: "mailbench", dependencies: [
+            "SMTP", "MIME", "NetIO", "Auth", "IMAP",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/mailbench", swiftSettings: strict),
         .target(name: "TestSupport", dependencies: ["NetIO"], path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "NetIOTests", dependencies: ["NetIO", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "AuthTests", dependencies: ["Auth", "NetIO", "CSSLShim", "TestSupport"], swiftSettings: strict),
@@ -53,5 +57,6 @@ let package = Package(
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "MIME", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "NetIO", "Auth", "MIME", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["SMTP", "MIME", "Auth", "IMAP"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,4 @@
+import FuzzEntryPoints
+import FuzzSupport
+
+runFuzzer(FuzzEntry.targets["MIME"]!)
