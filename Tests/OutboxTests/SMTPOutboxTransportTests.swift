@@ -205,7 +205,7 @@ struct SMTPOutboxTransportTests {
         for body in ["m1", "m2", "m3"] {
             ids.append(try await outbox.enqueue(Data("Subject: \(body)\r\n\r\n\(body)\r\n".utf8), envelope: Self.one, account: "shop"))
         }
-        let peer = try SequentialPeer([
+        let peer = try ScriptedPeer(connections: [
             Self.hello + Self.transaction("m1", queueID: "Q1") + Self.transaction("m2", queueID: "Q2")
                 + [.expect("MAIL FROM:<shop@example.test>"), .send("421 4.4.2 idle too long, closing"), .close],
             Self.hello + Self.transaction("m3", queueID: "Q3") + [.expect("QUIT"), .send("221 Bye"), .close],
@@ -233,7 +233,7 @@ struct SMTPOutboxTransportTests {
         let outbox = try Outbox(directory: dir, clock: clock.read)
         let two = Envelope(mailFrom: "shop@example.test", recipients: ["customer@example.test", "gone@example.test"])
         let id = try await outbox.enqueue(Self.raw, envelope: two, account: "shop")
-        let peer = try SequentialPeer([
+        let peer = try ScriptedPeer(connections: [
             Self.hello + [.expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
                           .expect("RCPT TO:<customer@example.test>"), .send("451 4.7.1 Greylisted"),
                           .expect("RCPT TO:<gone@example.test>"), .send("550 5.1.1 No such user"),

@@ -23,7 +23,7 @@ struct ManualSessionTests {
     }
 
     @Test func aSessionWhoseAUTHFailedIsNeverUsedForMail() async throws {
-        let peer = try SequentialPeer([
+        let peer = try ScriptedPeer(connections: [
             ScriptedSessionTests.hello(["AUTH PLAIN"]) + [.expectPrefix("AUTH PLAIN "), .send("535 5.7.8 no"),
                                                           .readUntilClosed],
             ScriptedSessionTests.hello(["AUTH PLAIN"]) + [.expectPrefix("AUTH PLAIN "), .send("235 2.7.0 ok")]

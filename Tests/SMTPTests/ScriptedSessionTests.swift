@@ -361,7 +361,7 @@ struct ScriptedSessionTests {
     }
 
     @Test func reconnectsAfter421MidSession() async throws {
-        let peer = try SequentialPeer([
+        let peer = try ScriptedPeer(connections: [
             Self.hello() + Self.transaction(queueID: "ONE")
                 + [.expect("MAIL FROM:<a@example.test>"), .send("421 4.3.2 Service shutting down"), .close],
             Self.hello() + Self.transaction(queueID: "TWO") + [.expect("QUIT"), .send("221 Bye")],
@@ -377,7 +377,7 @@ struct ScriptedSessionTests {
     }
 
     @Test func a421AtRCPTFailsThisSendAndTheNextReconnects() async throws {
-        let peer = try SequentialPeer([
+        let peer = try ScriptedPeer(connections: [
             Self.hello() + [.expect("MAIL FROM:<a@example.test>"), .send("250 Ok"), .expect("RCPT TO:<b@example.test>"),
                             .send("421 4.4.2 Timeout exceeded"), .close],
             Self.hello() + Self.transaction(queueID: "AGAIN"),

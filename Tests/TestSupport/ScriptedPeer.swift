@@ -3,8 +3,9 @@ import NetIO
 import Glibc
 
 /// A scripted TCP server on 127.0.0.1 for what no real server will do: hostile replies, injected
-/// bytes, drops. It accepts one connection and plays its script; the first mismatch stops it and
-/// is reported with both sides, like go-smtp's transcript tests.
+/// bytes, drops. It accepts a connection and plays its script (or one script per connection, in
+/// turn); the first mismatch stops it and is reported with both sides, like go-smtp's transcript
+/// tests.
 public final class ScriptedPeer: Sendable {
     public enum Step: Sendable {
         /// Send these bytes as they are (no line end added).
@@ -30,7 +31,13 @@ public final class ScriptedPeer: Sendable {
     private let state = Locked<(log: [String], failure: String?, done: Bool)>(([], nil, false))
 
     /// Starts listening and plays `script` on the first connection accepted, in a thread.
-    public init(_ script: [Step], acceptTimeout: Double = 10) throws {
+    public convenience init(_ script: [Step], acceptTimeout: Double = 10) throws {
+        try self.init(connections: [script], acceptTimeout: acceptTimeout)
+    }
+
+    /// Plays one script per connection on the same port, one connection after another: for what
+    /// needs a reconnect (421 mid-session). `acceptTimeout` bounds the wait for each connection.
+    public init(connections scripts: [[Step]], acceptTimeout: Double = 60) throws {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var one: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
@@ -48,7 +55,13 @@ public final class ScriptedPeer: Sendable {
         }
         port = UInt16(bigEndian: addr.sin_port)
         listenFD = fd
-        let thread = Thread { [self] in play(script, acceptTimeout: acceptTimeout) }
+        let thread = Thread { [self] in
+            defer { state.withLock { $0.done = true } }
+            for (n, script) in scripts.enumerated() {
+                if scripts.count > 1 { record("=== connection \(n + 1)") }
+                if !play(script, acceptTimeout: acceptTimeout) { return }
+            }
+        }
         thread.start()
     }
 
@@ -70,15 +83,12 @@ public final class ScriptedPeer: Sendable {
 
     private func record(_ s: String) { state.withLock { $0.log.append(s) } }
 
-    private func play(_ script: [Step], acceptTimeout: Double) {
-        defer { state.withLock { $0.done = true } }
+    /// Plays one script on the next connection; `false` when it stopped on a mismatch.
+    private func play(_ script: [Step], acceptTimeout: Double) -> Bool {
         var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
-        guard poll(&pfd, 1, Int32(acceptTimeout * 1000)) == 1 else {
-            state.withLock { $0.failure = "no client connected" }
-            return
-        }
+        guard poll(&pfd, 1, Int32(acceptTimeout * 1000)) == 1 else { return fail("no client connected") }
         let conn = accept(listenFD, nil, nil)
-        guard conn >= 0 else { return }
+        guard conn >= 0 else { return fail("accept failed") }
         defer { Glibc.close(conn) }
         var tv = timeval(tv_sec: 10, tv_usec: 0)
         setsockopt(conn, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
@@ -131,13 +141,15 @@ public final class ScriptedPeer: Sendable {
                 usleep(UInt32(s * 1_000_000))
             case .close:
                 record("S: <close>")
-                return
+                return true
             }
         }
+        return true
     }
 
-    private func fail(_ message: String) {
+    private func fail(_ message: String) -> Bool {
         state.withLock { $0.failure = message + "\n" + $0.log.joined(separator: "\n") }
+        return false
     }
 }
 
