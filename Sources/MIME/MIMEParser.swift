@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// Parses RFC 5322 / MIME (RFC 2045–2049) messages into a ``ParsedMessage`` tree, never
 /// throwing for bad input: defects are recorded on the parts (``MIMEDefect``).

@@ -172,6 +172,33 @@ import Foundation
         #expect(MessageDate.parse("yesterday") == nil)
     }
 
+    /// The writer's own calendar arithmetic (no Foundation Calendar or DateFormatter, so MIME
+    /// needs only FoundationEssentials) against Foundation's Gregorian calendar in the POSIX
+    /// locale, over instants from 1900 to 2200 and offsets of both signs; parse inverts format.
+    @Test func dateFormattingMatchesFoundationsCalendar() throws {
+        var generator = SystemRandomNumberGenerator()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        var instants: [TimeInterval] = [0, -1, 86_399, 86_400, 951_782_400, 951_868_799, -2_208_988_800, 4_102_444_800, 7_258_118_399]
+        for _ in 0..<500 { instants.append(TimeInterval(Int.random(in: -2_208_988_800...7_258_118_399, using: &generator))) }
+        for t in instants {
+            for offset in [0, 3600, -(5 * 3600 + 1800), 14 * 3600, -12 * 3600, 5 * 3600 + 45 * 60] {
+                let date = Date(timeIntervalSince1970: t)
+                let zone = try #require(TimeZone(secondsFromGMT: offset))
+                formatter.timeZone = zone
+                let ours = MessageDate.format(date, timeZone: zone)
+                #expect(ours == formatter.string(from: date), "\(t) \(offset)")
+                #expect(MessageDate.parse(ours) == date, "\(ours)")
+            }
+        }
+        #expect(MessageDate.parse("Sat, 29 Feb 2000 23:59:60 +0000") == Date(timeIntervalSince1970: 951_868_800))
+        #expect(MessageDate.parse("1 Jan 99999999999999999 00:00 +0000") == nil)
+        #expect(MessageDate.parse("99999999999999 Jan 2000 00:00 +0000") == nil)
+        #expect(MessageDate.parse("1 Jan 2000 25:00 +0000") == nil)
+    }
+
     @Test func contentTypesFromExtensions() {
         #expect(MediaType.forFileName("Invoice.PDF").mimeType == "application/pdf")
         #expect(MediaType.forFileName("a.xlsx").mimeType == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
