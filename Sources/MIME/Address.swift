@@ -214,7 +214,7 @@ enum AddressListScanner {
             if spec.hasPrefix("@"), let colon = spec.firstIndex(of: ":") {   // obs-route
                 spec = String(spec[spec.index(after: colon)...])
             }
-            spec = stripComments(spec).filter { $0 != " " && $0 != "\t" }
+            spec = removingWSPOutsideQuotes(stripComments(spec))
             guard !spec.isEmpty else { return nil }
             let name = Phrase.decode(String(String.UnicodeScalarView(scalars[..<lt])))
             return (name.isEmpty ? nil : name, spec)
@@ -225,6 +225,26 @@ enum AddressListScanner {
         guard !spec.isEmpty, !spec.contains(" ") || spec.hasPrefix("\"") else { return nil }
         let name = Phrase.decode(commentText)
         return (name.isEmpty ? nil : name, spec)
+    }
+
+    /// An addr-spec without the CFWS around its tokens (RFC 5322 §3.4.1, §4.4 obs-local-part),
+    /// keeping white space inside a quoted-string local part as written: `" cal"@e` stays
+    /// `" cal"@e`, `a . b @ c` becomes `a.b@c`.
+    static func removingWSPOutsideQuotes(_ text: String) -> String {
+        var out = String.UnicodeScalarView()
+        var inQuote = false, escaped = false
+        for s in text.unicodeScalars {
+            if escaped { escaped = false; out.append(s); continue }
+            if inQuote {
+                if s == "\\" { escaped = true } else if s == "\"" { inQuote = false }
+                out.append(s)
+                continue
+            }
+            if s == "\"" { inQuote = true }
+            if s == " " || s == "\t" || s == "\r" || s == "\n" { continue }
+            out.append(s)
+        }
+        return String(out)
     }
 
     static func stripComments(_ text: String) -> String {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// A file part of a message (RFC 2183 Content-Disposition, RFC 2045 Content-Type): an
 /// attachment, or an inline image referenced from the HTML body as `cid:` (RFC 2392).

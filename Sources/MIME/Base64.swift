@@ -123,40 +123,101 @@ struct Base64Decoder {
         return t
     }()
 
+    /// Four 256-entry tables of the 6-bit values already shifted into place for the 1st to 4th
+    /// character of a quantum; anything outside the alphabet has bit 31 set, so one OR of four
+    /// look-ups both decodes a quantum and tells whether it was clean.
+    private static let shifted: [UInt32] = {
+        var t = [UInt32](repeating: 0x8000_0000, count: 4 * 256)
+        for c in 0..<256 where table[c] >= 0 {
+            let v = UInt32(table[c])
+            t[c] = v << 18; t[256 + c] = v << 12; t[512 + c] = v << 6; t[768 + c] = v
+        }
+        return t
+    }()
+
+    /// The most bytes ``decode(_:into:)`` writes for `count` input characters.
+    /// (Three bytes per four characters, plus slack for the fast path's 8-byte stores.)
+    static func maximumOutput(for count: Int) -> Int { count / 4 * 3 + 8 }
+
     mutating func decode<C: Collection<UInt8>>(_ input: C, into out: inout [UInt8]) {
         let done: Void? = input.withContiguousStorageIfAvailable { buf in
-            decodeBuffer(UnsafeRawBufferPointer(buf), into: &out)
+            decodeAppending(UnsafeRawBufferPointer(buf), to: &out)
         }
         if done == nil {
             let copy = Array(input)
-            copy.withUnsafeBytes { decodeBuffer($0, into: &out) }
+            copy.withUnsafeBytes { decodeAppending($0, to: &out) }
         }
     }
 
-    private mutating func decodeBuffer(_ buf: UnsafeRawBufferPointer, into out: inout [UInt8]) {
+    private mutating func decodeAppending(_ buf: UnsafeRawBufferPointer, to out: inout [UInt8]) {
         guard buf.count > 0 else { return }
+        let capacity = Self.maximumOutput(for: buf.count)
+        if capacity <= 4096 {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { scratch in
+                let n = decode(buf, into: scratch.baseAddress!)
+                out.append(contentsOf: UnsafeBufferPointer(start: scratch.baseAddress!, count: n))
+            }
+        } else if out.isEmpty {
+            out = decoded(buf)
+        } else {
+            out.append(contentsOf: decoded(buf))
+        }
+    }
+
+    /// `buf` decoded into a new array of exactly the decoded size, written in place.
+    mutating func decoded(_ buf: UnsafeRawBufferPointer) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: Self.maximumOutput(for: buf.count)) { dst, n in
+            n = buf.count == 0 ? 0 : decode(buf, into: dst.baseAddress!)
+        }
+    }
+
+    /// Decodes `buf` (any piece: the state carries over) into `dst`, which has room for
+    /// ``maximumOutput(for:)`` bytes; returns the bytes written.
+    mutating func decode(_ buf: UnsafeRawBufferPointer, into o: UnsafeMutablePointer<UInt8>) -> Int {
+        guard buf.count > 0 else { return 0 }
         var acc = self.acc, bits = self.bits, invalid = 0, chars = self.quantumChars
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: buf.count * 3 / 4 + 4) { scratch in
-            let o = scratch.baseAddress!
-            var n = 0
-            Base64Decoder.table.withUnsafeBufferPointer { table in
-                let t = table.baseAddress!
+        var n = 0
+        Base64Decoder.table.withUnsafeBufferPointer { table in
+            Base64Decoder.shifted.withUnsafeBufferPointer { shifted in
+                let t = table.baseAddress!, q = shifted.baseAddress!
                 let src = buf.baseAddress!.assumingMemoryBound(to: UInt8.self)
                 let count = buf.count
                 var i = 0
                 while i < count {
-                    // Fast path: four alphabet characters at a quantum boundary.
-                    if bits == 0, i + 4 <= count {
-                        let a = t[Int(src[i])], b = t[Int(src[i + 1])], c = t[Int(src[i + 2])], d = t[Int(src[i + 3])]
-                        if (a | b | c | d) >= 0 {
-                            let v = UInt32(a) << 18 | UInt32(b) << 12 | UInt32(c) << 6 | UInt32(d)
-                            o[n] = UInt8(truncatingIfNeeded: v >> 16)
-                            o[n + 1] = UInt8(truncatingIfNeeded: v >> 8)
-                            o[n + 2] = UInt8(truncatingIfNeeded: v)
-                            n += 3
-                            i += 4
-                            continue
+                    if bits == 0 {
+                        fast: while true {
+                            // Clean quanta, sixteen characters (twelve bytes) at a time, stored
+                            // as two 8-byte words (the destination has 8 bytes of slack).
+                            while i &+ 16 <= count {
+                                let p = src + i
+                                let a = q[Int(p[0])] | q[256 &+ Int(p[1])] | q[512 &+ Int(p[2])] | q[768 &+ Int(p[3])]
+                                let b = q[Int(p[4])] | q[256 &+ Int(p[5])] | q[512 &+ Int(p[6])] | q[768 &+ Int(p[7])]
+                                let c = q[Int(p[8])] | q[256 &+ Int(p[9])] | q[512 &+ Int(p[10])] | q[768 &+ Int(p[11])]
+                                let d = q[Int(p[12])] | q[256 &+ Int(p[13])] | q[512 &+ Int(p[14])] | q[768 &+ Int(p[15])]
+                                guard (a | b | c | d) & 0x8000_0000 == 0 else { break }
+                                let ab = (UInt64(a) << 40 | UInt64(b) << 16).byteSwapped   // six bytes in order, low first
+                                let cd = (UInt64(c) << 40 | UInt64(d) << 16).byteSwapped
+                                UnsafeMutableRawPointer(o + n).storeBytes(of: ab.littleEndian, as: UInt64.self)
+                                UnsafeMutableRawPointer(o + (n &+ 6)).storeBytes(of: cd.littleEndian, as: UInt64.self)
+                                n &+= 12
+                                i &+= 16
+                            }
+                            // The rest of the line, a quantum at a time.
+                            while i &+ 4 <= count {
+                                let p = src + i
+                                let v = q[Int(p[0])] | q[256 &+ Int(p[1])] | q[512 &+ Int(p[2])] | q[768 &+ Int(p[3])]
+                                guard v & 0x8000_0000 == 0 else { break }
+                                o[n] = UInt8(truncatingIfNeeded: v >> 16)
+                                o[n &+ 1] = UInt8(truncatingIfNeeded: v >> 8)
+                                o[n &+ 2] = UInt8(truncatingIfNeeded: v)
+                                n &+= 3
+                                i &+= 4
+                            }
+                            // A CRLF line break between quanta (every 76 characters): go on.
+                            guard i &+ 2 <= count, src[i] == 13, src[i &+ 1] == 10 else { break fast }
+                            i &+= 2
                         }
+                        if i == count { break }
                     }
                     let v = t[Int(src[i])]
                     i += 1
@@ -176,12 +237,12 @@ struct Base64Decoder {
                     }
                 }
             }
-            out.append(contentsOf: UnsafeBufferPointer(start: o, count: n))
         }
         self.acc = acc & 0xFFFF
         self.bits = bits
         self.quantumChars = chars & 3
         self.invalidCharacters += invalid
+        return n
     }
 
     /// Ends the input; a quantum left open (no `=` padding) marks it truncated.

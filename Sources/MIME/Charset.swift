@@ -1,5 +1,9 @@
 internal import Glibc
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Text in a named charset (RFC 2045 §5.1 `charset=`, RFC 2047 §2, RFC 2231 §4) to Swift
 /// strings: UTF-8, US-ASCII and ISO-8859-1 natively, every other charset through iconv.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// RFC 2045 §5.1 parameters (`; name=value`) with RFC 2231 extensions: writing file names as
 /// `filename*=utf-8''…` with continuations, and parsing every form real mailers produce.
@@ -16,7 +20,7 @@ enum MIMEParameters {
     /// preceded by `;` on the previous one by the caller.
     static func extendedTokens(_ name: String, _ value: String) -> [String] {
         let simple = value.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
-        let quoted = "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        let quoted = "\"" + value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
         if simple, name.utf8.count + 1 + quoted.utf8.count + 2 <= MIMELimits.preferredLineLength {
             return ["\(name)=\(quoted)"]
         }
@@ -50,7 +54,7 @@ enum MIMEParameters {
     /// Tokens for the RFC 2047 fallback `name="=?utf-8?B?…?= …"` that old Outlook reads.
     static func encodedWordTokens(_ name: String, _ value: String) -> [String] {
         if value.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
-            let quoted = "\"" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+            let quoted = "\"" + value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
             return ["\(name)=\(quoted)"]
         }
         var words = EncodedWord.encode(value, firstLimit: MIMELimits.maximumEncodedWordLength - name.utf8.count - 3)

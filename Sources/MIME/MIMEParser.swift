@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// Parses RFC 5322 / MIME (RFC 2045–2049) messages into a ``ParsedMessage`` tree, never
 /// throwing for bad input: defects are recorded on the parts (``MIMEDefect``).
@@ -17,6 +21,7 @@ public enum MIMEParser {
         var offset = 0
         while offset < bytes.count {
             let end = min(offset + step, bytes.count)
+            tree.remainingInput = bytes.count - offset
             for e in parser.feed(bytes[offset..<end]) { tree.apply(e) }
             offset = end
         }
@@ -54,6 +59,8 @@ public enum MIMEParser {
 /// Assembles ``MIMEEvent``s into the part tree and converts text bodies from their charsets.
 struct PartTreeBuilder {
     private var stack: [ParsedPart] = []
+    /// Input bytes not yet fed when the whole message is at hand (a bound on any body's size).
+    var remainingInput: Int?
     private(set) var root = ParsedPart(path: [], headers: [], contentType: .textPlain, transferEncoding: "7bit")
 
     mutating func apply(_ event: MIMEEvent) {
@@ -62,10 +69,30 @@ struct PartTreeBuilder {
             stack.append(p)
         case .body(_, let bytes):
             if stack.isEmpty { return }
-            stack[stack.count - 1].body.append(contentsOf: bytes)
+            let top = stack.count - 1
+            if stack[top].body.isEmpty {
+                if let remainingInput, bytes.count >= MIMEStreamParser.outputChunk / 2 {
+                    // A large body: room for all it can still hold (decoded, it is no longer
+                    // than the input left), so it grows without copies; pages never written
+                    // are never resident. Trimmed at the part's end if much was left over.
+                    let bound = stack[top].transferEncoding == "base64" ? remainingInput / 4 * 3 + 3 : remainingInput
+                    stack[top].body.reserveCapacity(bytes.count + bound)
+                    stack[top].body.append(contentsOf: bytes)
+                } else {
+                    stack[top].body = bytes
+                }
+            } else {
+                stack[top].body.append(contentsOf: bytes)
+            }
         case .partEnd(_, let defects):
             guard var p = stack.popLast() else { return }
             p.defects += defects
+            if p.body.capacity - p.body.count > max(1 << 20, p.body.count / 8) {
+                let body = p.body
+                p.body = [UInt8](unsafeUninitializedCapacity: body.count) { dst, n in
+                    n = body.withUnsafeBufferPointer { dst.update(fromContentsOf: $0) }
+                }
+            }
             if p.contentType.isText, p.children.isEmpty {
                 let declared = p.charset
                 let (text, exact) = Charset.decodeLeniently(p.body, charset: declared)

@@ -23,6 +23,8 @@ public struct MIMEStreamParser: Sendable {
     /// Bytes of one line held before it is handled in pieces (a line with no LF in sight).
     public static let lineBufferLimit = 32 * 1024
     static let outputChunk = 64 * 1024
+    /// Base64 characters decoded into one body event by the bulk path (at most `outputChunk` bytes).
+    static let bulkInputPiece = outputChunk / 3 * 4
 
     struct Frame {
         var path: [Int]
@@ -157,8 +159,16 @@ public struct MIMEStreamParser: Sendable {
             guard last >= start else { return lineRest(buf, from: start) }
             end = last + 1
         }
-        leaf!.base64.decode(UnsafeRawBufferPointer(rebasing: buf[start..<end]), into: &out)
-        if out.count >= Self.outputChunk { emitBody() }
+        // Decoded straight into the arrays the events carry, about 64 KiB each; the decoder's
+        // state carries across the cuts, which need not fall at line ends.
+        if !out.isEmpty { emitBody() }
+        var from = start
+        while from < end {
+            let to = min(end, from + Self.bulkInputPiece)
+            let piece = leaf!.base64.decoded(UnsafeRawBufferPointer(rebasing: buf[from..<to]))
+            if !piece.isEmpty { events.append(.body(path: leaf!.path, bytes: piece)) }
+            from = to
+        }
         return end
     }
 

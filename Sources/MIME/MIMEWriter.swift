@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 internal import Glibc
 
 /// What a written message needs from the SMTP transport.
@@ -27,6 +31,9 @@ public struct MIMEWriter: Sendable {
         /// The server offers SMTPUTF8 (RFC 6531): non-ASCII local parts may be written.
         public var allowSMTPUTF8: Bool
         /// The zone whose offset the Date field shows (RFC 5322 §3.3); UTC by default.
+        /// `TimeZone(secondsFromGMT:)` always works; named zones (`TimeZone(identifier:)`,
+        /// `.current`) need the full Foundation in the process, since FoundationEssentials
+        /// alone knows only fixed offsets.
         public var timeZone: TimeZone
 
         /// Defaults fit any SMTP server: 7-bit output, ASCII addresses, UTC dates.

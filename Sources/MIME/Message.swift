@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// An Internet message to send (RFC 5322 §3.6 fields, RFC 2045–2049 structure), built as a value.
 ///

@@ -1,5 +1,9 @@
 internal import Glibc
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Produces a planned message as chunks of at most ``MIMELimits/writerChunkSize`` bytes, one
 /// reused buffer at a time: header and boundary bytes copied, attachments base64-encoded

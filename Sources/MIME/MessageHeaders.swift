@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The RFC 5322 §3.6 header section of a message, in the order §3.6 lists the fields.
 enum MessageHeaders {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// A parsed RFC 5322 message: the part tree plus the fields people look at, decoded.
 public struct ParsedMessage: Sendable {

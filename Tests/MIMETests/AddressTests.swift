@@ -87,4 +87,29 @@ import Foundation
         #expect(m.summary == "mixed(alternative(text/plain, text/html), application/pdf \"Invoice 1042.pdf\")")
         #expect(Message(from: nil).summary == "text/plain")
     }
+
+    /// RFC 5322 §3.4.1: a quoted-string local part is kept as written (its spaces and
+    /// quoted-pairs too) through parse, write and parse back (the fuzz finding
+    /// Fixtures/fuzz/Address/seeds/quoted-local-part-leading-space).
+    @Test(arguments: ["\" cal\"@e", "\"a  b\"@example.com", "\"a\\\" b\"@example.com", "\"x\"@example.com", "\" \"@example.com"])
+    func quotedLocalPartSurvivesRoundTrip(spec: String) throws {
+        let a = try Address.parse(spec + "    (comment)")
+        #expect(a.addrSpec == spec)
+        #expect(try Address.parse("Name <\(spec)>").addrSpec == spec)
+        #expect(try Address.parse("Name < \(spec) >").addrSpec == spec)
+        let m = Message(from: try Address("shop@example.com"), to: [a, try Address(spec, displayName: "Cal")],
+                        subject: "x", textBody: "x")
+        var written: [UInt8] = []
+        try deterministicWriter().writeSynchronously(m) { written.append(contentsOf: $0) }
+        #expect(text(written).contains(spec))
+        let parsed = MIMEParser.parse(written)
+        #expect(parsed.to.map(\.addrSpec) == [spec, spec])
+        #expect(parsed.to.last?.displayName == "Cal")
+    }
+
+    /// CFWS around the tokens of an addr-spec inside angle brackets is not part of it.
+    @Test func whiteSpaceOutsideQuotesIsDropped() throws {
+        #expect(try Address.parse("Name < a.b @ example.com >").addrSpec == "a.b@example.com")
+        #expect(try Address.parse("Name <a.b(x)@example.com>").addrSpec == "a.b@example.com")
+    }
 }

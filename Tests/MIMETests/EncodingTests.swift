@@ -161,6 +161,36 @@ import Foundation
         #expect(MIMEParameters.parse("image/png; name=\"a;b.png\" (comment)").parameters["name"] == "a;b.png")
     }
 
+    /// The base64 decoder's fast paths (16 and 4 characters at a time, CRLF skipped) agree with
+    /// its one-character path at every cut of the input into two pieces, for clean 76-character
+    /// lines and for input with white space, stray characters and padding in odd places.
+    @Test func base64DecoderAgreesAtEveryCut() {
+        var rng = SeededRNG(seed: 5)
+        let bytes = (0..<1500).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let clean = TransferCodec.base64Encode(bytes)
+        var messy = clean
+        for (k, junk) in [UInt8(ascii: " "), 9, UInt8(ascii: "!"), 13, 10, UInt8(ascii: "*"), 0xC3].enumerated() {
+            messy.insert(junk, at: 37 + k * 211)
+        }
+        messy.insert(contentsOf: Array("QQ==".utf8), at: 1001)   // padding mid-stream closes a quantum
+        for input in [clean, messy] {
+            var reference = Base64Decoder()
+            var expected: [UInt8] = []
+            for b in input { reference.decode(CollectionOfOne(b), into: &expected) }
+            if input == clean { #expect(expected == bytes) }
+            for cut in 0...input.count {
+                var d = Base64Decoder()
+                var out: [UInt8] = []
+                input.withUnsafeBytes { raw in
+                    out += d.decoded(UnsafeRawBufferPointer(rebasing: raw[..<cut]))
+                    out += d.decoded(UnsafeRawBufferPointer(rebasing: raw[cut...]))
+                }
+                #expect(out == expected, "cut at \(cut)")
+                #expect(d.invalidCharacters == reference.invalidCharacters)
+            }
+        }
+    }
+
     @Test func datesAreRFC5322() {
         let d = Date(timeIntervalSince1970: 1_796_112_000)
         #expect(MessageDate.format(d) == "Tue, 01 Dec 2026 08:00:00 +0000")
@@ -170,6 +200,33 @@ import Foundation
         #expect(MessageDate.parse("1 Dec 2026 03:00:00 EST") == d)
         #expect(MessageDate.parse("Tue, 1 Dec 26 08:00 GMT (comment)") == d)
         #expect(MessageDate.parse("yesterday") == nil)
+    }
+
+    /// The writer's own calendar arithmetic (no Foundation Calendar or DateFormatter, so MIME
+    /// needs only FoundationEssentials) against Foundation's Gregorian calendar in the POSIX
+    /// locale, over instants from 1900 to 2200 and offsets of both signs; parse inverts format.
+    @Test func dateFormattingMatchesFoundationsCalendar() throws {
+        var generator = SystemRandomNumberGenerator()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.calendar = Calendar(identifier: .gregorian)
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+        var instants: [TimeInterval] = [0, -1, 86_399, 86_400, 951_782_400, 951_868_799, -2_208_988_800, 4_102_444_800, 7_258_118_399]
+        for _ in 0..<500 { instants.append(TimeInterval(Int.random(in: -2_208_988_800...7_258_118_399, using: &generator))) }
+        for t in instants {
+            for offset in [0, 3600, -(5 * 3600 + 1800), 14 * 3600, -12 * 3600, 5 * 3600 + 45 * 60] {
+                let date = Date(timeIntervalSince1970: t)
+                let zone = try #require(TimeZone(secondsFromGMT: offset))
+                formatter.timeZone = zone
+                let ours = MessageDate.format(date, timeZone: zone)
+                #expect(ours == formatter.string(from: date), "\(t) \(offset)")
+                #expect(MessageDate.parse(ours) == date, "\(ours)")
+            }
+        }
+        #expect(MessageDate.parse("Sat, 29 Feb 2000 23:59:60 +0000") == Date(timeIntervalSince1970: 951_868_800))
+        #expect(MessageDate.parse("1 Jan 99999999999999999 00:00 +0000") == nil)
+        #expect(MessageDate.parse("99999999999999 Jan 2000 00:00 +0000") == nil)
+        #expect(MessageDate.parse("1 Jan 2000 25:00 +0000") == nil)
     }
 
     @Test func contentTypesFromExtensions() {
