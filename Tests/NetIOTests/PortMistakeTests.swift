@@ -53,9 +53,29 @@ struct PortMistakeTests {
 
     @Test func silentPlainServerIsATimeoutNotTLS() async throws {
         let listener = try SilentListener()
-        let c = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: listener.port), security: .plaintextUnsafe)
+        let c = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: listener.port), security: .plaintextUnsafe,
+                                             timeouts: ConnectionTimeouts(tlsProbe: .milliseconds(200)))
+        let start = ContinuousClock.now
         await #expect { _ = try await c.readGreetingLine(timeout: .milliseconds(300)) } throws: {
             ($0 as? NetIOError)?.kind == .timeout
         }
+        // The greeting wait plus the configured TLS-probe wait, not the 2 s default.
+        let elapsed = start.duration(to: .now)
+        #expect(elapsed >= .milliseconds(450) && elapsed < .milliseconds(1200), "took \(elapsed)")
+    }
+
+    @Test func tlsProbeWaitIsAnOptionAndDefaultsShort() async throws {
+        #expect(ConnectionTimeouts().tlsProbe == ConnectionTimeouts.defaultTLSProbe)
+        #expect(ConnectionTimeouts.defaultTLSProbe <= .seconds(2))
+        #expect(ConnectionTimeouts.uniform(.milliseconds(500)).tlsProbe == .milliseconds(500))
+        #expect(ConnectionTimeouts.uniform(.seconds(30)).tlsProbe == ConnectionTimeouts.defaultTLSProbe)
+        // The per-call argument wins over the connection's option.
+        let listener = try SilentListener()
+        let c = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: listener.port), security: .plaintextUnsafe)
+        let start = ContinuousClock.now
+        await #expect { _ = try await c.readGreetingLine(timeout: .milliseconds(200), tlsProbeTimeout: .milliseconds(100)) } throws: {
+            ($0 as? NetIOError)?.kind == .timeout
+        }
+        #expect(start.duration(to: .now) < .milliseconds(1000))
     }
 }
