@@ -129,7 +129,7 @@ extension CatalogueEntries {
             fix: "In Mandrill → Settings → SMTP & API Info, create an API key and use it as the password."),
         CatalogueEntry(
             "auth.oauth-wrong-scope", ref: "E17", "The sign-in token lacks mail permission",
-            when: [login, .text(#"insufficient_scope|"status"\s*:\s*"403""#)],
+            when: [login, .text(#"insufficient_scope|"status"\s*:\s*"403"|\(HTTP 403\)"#)],
             cause: "The OAuth2 token was issued without the permission needed for mail (for Gmail: https://mail.google.com/; for Microsoft: IMAP.AccessAsUser.All or SMTP.Send).",
             fix: "Sign in again and grant the mail permission; the app's OAuth settings must request the right scope."),
         CatalogueEntry(
