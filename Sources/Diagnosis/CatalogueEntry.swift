@@ -118,7 +118,8 @@ public enum Condition: Sendable, Hashable {
             if case .tls(let actual)? = e.transport { return actual == f }
             return false
         case .certificate(let problem):
-            guard let report = e.tlsReport, !report.chainTrusted else { return false }
+            // With a pin, the pin decides (the chain is only reported): a wrong pin is the failure.
+            guard let report = e.tlsReport, !report.chainTrusted, report.pinMatches == nil else { return false }
             return CertificateProblem.of(report, now: e.now) == problem
         case .transport(let kind): return e.transport.map(kind.matches) ?? false
         case .port(let ports): return e.port.map(ports.contains) ?? false
