@@ -250,6 +250,11 @@ import Testing
         // A real host name decides: a Gmail address on a custom server is not Gmail.
         #expect(provider(host: "mail.shop.example", user: "shop@gmail.com") == nil)
         #expect(provider(host: "smtp.mail.me.com", user: "shop@gmail.com") == .icloud)
+        // IMAP too: Gmail's refusal through 127.0.0.1 for a Gmail login is the Gmail entry.
+        let imap = ServerSettings(protocol: .imap, host: "127.0.0.1", port: 9993,
+                                  credentials: .password(user: "shop@gmail.com", password: "pw"))
+        #expect(DiagnosisCatalogue.standard.diagnose(.imapResponse(stage: "LOGIN", text: "A1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
+                                                                   server: imap)).id == "imap.gmail-bad-credentials")
         // The server's own words come before the address.
         #expect(provider(host: "127.0.0.1", user: "shop@yahoo.com", text: "535 5.7.8 BadCredentials - gsmtp") == .gmail)
     }
