@@ -232,13 +232,26 @@ import Testing
         options.greetingTimeout = .milliseconds(300)
         // NetIO then sends a TLS ClientHello to tell a 465/993 mix-up, and waits `tlsProbeTimeout`.
         options.tlsProbeTimeout = .milliseconds(200)
-        let start = ContinuousClock.now
         let report = await AccountProbe(account: MailAccount(smtp: s), options: options).run()
         let f = report.smtp.first { $0.status == .failed }
         #expect(f?.diagnosis?.id == "network.greeting-timeout", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
-        // A fixed 2 s TLS-probe wait could not finish before 2.3 s; this one takes about 0.5 s
-        // (more on a loaded machine).
-        #expect(start.duration(to: .now) < .milliseconds(2200), "the TLS-probe wait is the option, not a fixed 2 s")
+    }
+
+    /// The probe's TLS-probe wait is `tlsProbeTimeout`: a server that answers the ClientHello
+    /// 1.5 s after it came is an implicit-TLS port within a 4 s wait, and a silent server
+    /// within a 0.1 s wait (the old fixed 2 s wait would have named the port in both cases).
+    @Test(arguments: [(Duration.seconds(4), "port.starttls-on-implicit-tls-port"),
+                      (.milliseconds(100), "network.greeting-timeout")])
+    func tlsProbeWaitIsTheOption(wait: Duration, id: String) async throws {
+        let peer = try LateTLSPeer(delay: 1.5)
+        let s = ServerSettings(protocol: .smtp, host: "127.0.0.1", port: peer.port, security: .startTLS)
+        var options = Self.options
+        options.greetingTimeout = .milliseconds(300)
+        options.tlsProbeTimeout = wait
+        let report = await AccountProbe(account: MailAccount(smtp: s), options: options).run()
+        let f = report.smtp.first { $0.status == .failed }
+        #expect(f?.diagnosis?.id == id, "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
+        withExtendedLifetime(peer) {}
     }
 
     // MARK: completeness

@@ -61,7 +61,9 @@ import Testing
         let (f, r) = await probe(smtp("127.0.0.1", listener.port, .startTLS), options: options)
         #expect(f?.name == "connect")
         #expect(f?.diagnosis?.id == "network.connect-timeout", "\(r.json())")
-        #expect(start.duration(to: .now) < .seconds(3))
+        // The probe's 0.7 s deadline, not the kernel's two minutes of SYN retries (the deadline's
+        // precision is NetIO's ConnectionFaultTests, run on their own).
+        #expect(start.duration(to: .now) < .seconds(10))
         withExtendedLifetime(listener) {}
     }
 
@@ -101,12 +103,14 @@ import Testing
     @Test(.enabled(if: WellKnownListener.canBind(465), "port 465 of 127.0.0.1 is in use or not ours to bind"))
     func silentPort465NeedsSSL() async throws {
         let listener = try WellKnownListener(port: 465)
+        var options = Self.options
+        options.timeout = .seconds(30)
         let start = ContinuousClock.now
-        let (f, r) = await probe(smtp("127.0.0.1", 465, .startTLS))
+        let (f, r) = await probe(smtp("127.0.0.1", 465, .startTLS), options: options)
         #expect(f?.name == "greeting")
         #expect(f?.diagnosis?.id == "port.silent-implicit-tls-port", "\(r.json())")
-        // 0.6 s greeting wait + 0.3 s TLS-probe wait, not the 3 s timeout (nor 0.6 s + a fixed 2 s).
-        #expect(start.duration(to: .now) < .milliseconds(2500), "greeting wait + TLS-probe wait, not the full timeout")
+        // 0.6 s greeting wait + 0.3 s TLS-probe wait (more on a busy machine), not the 30 s timeout.
+        #expect(start.duration(to: .now) < .seconds(10), "greeting wait + TLS-probe wait, not the full timeout")
         withExtendedLifetime(listener) {}
     }
 
@@ -138,13 +142,14 @@ import Testing
         ("tls_leafonly_diag", false, "tls.unknown-issuer"),   // no intermediate sent, issuer not in the system store
         ("tls_purpose_diag", true, "tls.untrusted"),          // a client-only certificate (unsupported purpose)
         ("tls_nocipher_diag", true, "tls.handshake-failed"),  // TLS 1.3 with only a cipher suite clients do not offer
-        ("tls_expired_diag", true, "tls.certificate-expired"),
-        ("tls_selfsigned_diag", true, "tls.self-signed"),
-        ("tls_wrongname_diag", true, "tls.name-mismatch"),
     ])
     func certificateProblemThroughTheProbe(server: String, trustTestCA: Bool, id: String) async throws {
+        // (Expired, self-signed and wrong-name certificates: LiveReproductionTests and
+        // AccountProbeTests, on the s_servers they share; these s_servers are this suite's own.)
         let s = smtp("localhost", try servers.port(server), .implicitTLS, caFile: trustTestCA ? servers.tls("ca.crt") : nil)
-        let (f, r) = await probe(s)
+        var options = Self.options
+        options.timeout = .seconds(8)
+        let (f, r) = await probe(s, options: options)
         #expect(f?.name == "TLS")
         #expect(f?.diagnosis?.id == id, "\(server): \(f?.diagnosis?.id ?? "none") \(f?.detail ?? "")\n\(r.json())")
         #expect(r.smtp.first { $0.name == "AUTH" }?.status == .skipped, "no password to an unverified server")
