@@ -46,7 +46,8 @@ public struct AccountProbe: Sendable {
         public var clientName: String
 
         public init(timeout: Duration = .seconds(15), greetingTimeout: Duration = .seconds(5),
-                    tlsProbeTimeout: Duration = ConnectionTimeouts.defaultTLSProbe, testRecipient: String? = nil, sendsTestMessage: Bool = false, selfTest: SelfTestOptions? = nil,
+                    tlsProbeTimeout: Duration = ConnectionTimeouts.defaultTLSProbe, testRecipient: String? = nil,
+                    sendsTestMessage: Bool = false, selfTest: SelfTestOptions? = nil,
                     transcript: Transcript = Transcript(), catalogue: DiagnosisCatalogue = .standard,
                     clientName: String? = nil) {
             self.timeout = timeout
