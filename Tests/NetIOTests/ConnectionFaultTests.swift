@@ -66,7 +66,7 @@ struct ConnectionFaultTests {
                 #expect(error.evidence?.contains("RFC 6761") == true)
             }
         }
-        #expect(start.duration(to: .now) < .milliseconds(200))
+        #expect(start.duration(to: .now) < .seconds(1))
     }
 
     @Test func everyResolvedAddressIsTriedAndReported() async throws {
