@@ -10,7 +10,8 @@ import Testing
 /// wrong password; the message is compared with the EHLO SIZE before it is sent; the provider is
 /// told from the login's or sender's domain when the host is an IP address or `localhost`.
 @Suite(.serialized) struct ProbeFindingsTests {
-    static let options = AccountProbe.Options(timeout: .seconds(5), greetingTimeout: .seconds(3),
+    // Real servers on a busy 2-core machine: Postfix forks an smtpd per session; be patient.
+    static let options = AccountProbe.Options(timeout: .seconds(10), greetingTimeout: .seconds(5),
                                               tlsProbeTimeout: .milliseconds(300), clientName: "probe.test")
 
     static func smtpFailure(_ report: AccountReport) -> StageReport? { report.smtp.first { $0.status == .failed } }
@@ -107,7 +108,7 @@ import Testing
         let report = await AccountProbe(account: MailAccount(smtp: smtp, identity: SenderIdentity(address: "alice@example.test")),
                                         options: options).run()
         let data = try #require(Self.stage(report.smtp, "DATA"), "\(report.json())")
-        #expect(data.status == .failed)
+        #expect(data.status == .failed, "\(report.json())")
         #expect(data.diagnosis?.id == "message.exceeds-advertised-size", "\(data.diagnosis?.id ?? "") \(data.detail)")
         #expect(data.detail.contains("65536"))
         #expect(Self.stage(report.smtp, "MAIL")?.status == .passed)
@@ -157,7 +158,7 @@ import Testing
         for declared in [true, false] {
             let client = SMTPClient(SMTPConfiguration(endpoint: settings.endpoint, security: .startTLS, tls: settings.tlsOptions,
                                                       credentials: settings.credentials, clientName: "probe.test",
-                                                      timeouts: .uniform(.seconds(5)), usePipelining: false, useChunking: false))
+                                                      timeouts: .uniform(.seconds(10)), usePipelining: false, useChunking: false))
             var diagnosis: FailureDiagnosis?
             do {
                 _ = try await client.open()
@@ -182,7 +183,7 @@ import Testing
         let servers = try TestServers.load()
         let settings = ServerSettings(protocol: .smtp, host: "localhost", port: try servers.port("smtp_small"), security: .plaintextUnsafe)
         let client = SMTPClient(SMTPConfiguration(endpoint: settings.endpoint, security: .plaintextUnsafe, clientName: "probe.test",
-                                                  timeouts: .uniform(.seconds(5)), usePipelining: false, useChunking: false))
+                                                  timeouts: .uniform(.seconds(10)), usePipelining: false, useChunking: false))
         let big = Array(String(repeating: String(repeating: "y", count: 70) + "\r\n", count: 400).utf8)
         var diagnosis: FailureDiagnosis?
         do {

@@ -61,8 +61,9 @@ import Testing
         #expect(f?.name == "connect")
         #expect(f?.diagnosis?.id == "network.connect-timeout", "\(r.json())")
         // The probe's 0.7 s deadline, not the kernel's two minutes of SYN retries (the deadline's
-        // precision is NetIO's ConnectionFaultTests, run on their own).
-        #expect(start.duration(to: .now) < .seconds(10))
+        // precision is NetIO's ConnectionFaultTests, run on their own: a busy machine delays
+        // this one by seconds).
+        #expect(start.duration(to: .now) < .seconds(60))
         withExtendedLifetime(listener) {}
     }
 
