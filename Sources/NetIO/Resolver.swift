@@ -29,9 +29,7 @@ enum Resolver {
                     once.resume(throwing: NetIOError(kind: .timeout, stage: .resolve,
                                                      evidence: "no answer for \(host) before the deadline"))
                 }
-                // getaddrinfo blocks: on a thread of its own, so a lookup never waits behind other
-                // blocking work queued on Dispatch's global queue (as many threads as cores).
-                Thread.detachNewThread {
+                DispatchQueue.global().async {
                     do {
                         let result = try lookup(host, port: port, numericOnly: false)
                         once.resume(returning: result)
