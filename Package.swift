@@ -29,6 +29,7 @@ let package = Package(
         .systemLibrary(name: "CSSLShim", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .systemLibrary(name: "CSystemShim"),
         .systemLibrary(name: "CSASL", pkgConfig: "libsasl2", providers: [.apt(["libsasl2-dev"])]),
+        .systemLibrary(name: "CResolv"),
         .target(name: "NetIO", dependencies: ["CSSLShim", "CSystemShim", .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "Auth", dependencies: ["CSASL"], swiftSettings: strict),
@@ -36,7 +37,7 @@ let package = Package(
         .target(name: "SMTP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
         .target(name: "IMAP", dependencies: ["NetIO", "Auth", "MIME"], swiftSettings: strict),
         .target(name: "Outbox", dependencies: ["SMTP", "MIME", "NetIO"], swiftSettings: strict),
-        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "MIME", "Outbox", "NetIO", "Auth"], swiftSettings: strict),
+        .target(name: "Diagnosis", dependencies: ["SMTP", "IMAP", "MIME", "Outbox", "NetIO", "Auth", "CResolv"], swiftSettings: strict),
         .executableTarget(name: "mailprobe", dependencies: [
             "Auth", "Diagnosis", "IMAP", "MIME", "NetIO", "Outbox", "SMTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

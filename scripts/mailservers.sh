@@ -6,8 +6,11 @@
 #   alice@example.test / alice-secret, bob@example.test / bob-secret,
 #   sink@example.test / sink-secret receives authenticated mail to any other domain (catch-all).
 
+# A fifth port, when given, is a STARTTLS submission service whose message_size_limit is only
+# 65536 bytes (EHLO SIZE 65536, 552 5.3.4 above it), for the message-size diagnoses; the other
+# services keep the instance's 50 MB.
 start_mail_servers() {
-  local imap=$1 imaps=$2 submission=$3 submissions=$4
+  local imap=$1 imaps=$2 submission=$3 submissions=$4 small=${5:-}
   mkdir -p "$T/dovecot/run" "$T/dovecot/state" "$T/mail" "$T/postfix/etc" "$T/postfix/queue" "$T/postfix/data"
   chown mail:mail "$T/mail"
   chown postfix "$T/postfix/data"
@@ -145,6 +148,9 @@ CONF
 127.0.0.1:$submissions inet n - n - - smtpd
   -o syslog_name=postfix/submissions
   -o smtpd_tls_wrappermode=yes
+${small:+127.0.0.1:$small inet n - n - - smtpd
+  -o syslog_name=postfix/submission-small
+  -o message_size_limit=65536}
 pickup    unix  n - n 60 1 pickup
 cleanup   unix  n - n -  0 cleanup
 qmgr      unix  n - n 300 1 qmgr

@@ -11,7 +11,9 @@ extension AccountProbe {
                    report: inout SelfTestReport?) async -> [StageReport] {
         var stages: [StageReport] = []
         let clock = ContinuousClock()
-        let opts = IMAPClientOptions(security: s.security, tls: s.tlsOptions, timeouts: .uniform(options.timeout),
+        var timeouts = ConnectionTimeouts.uniform(options.timeout)
+        timeouts.tlsProbe = options.tlsProbeTimeout
+        let opts = IMAPClientOptions(security: s.security, tls: s.tlsOptions, timeouts: timeouts,
                                      transcript: options.transcript)
         options.transcript.fact("probing IMAP \(s.endpoint) (\(s.security.plainWords))")
         var start = clock.now

@@ -23,6 +23,7 @@ extension AccountProbe {
         var out = SMTPOutcome()
         var timeouts = SMTPTimeouts.uniform(options.timeout)
         timeouts.greeting = options.greetingTimeout
+        timeouts.tlsProbe = options.tlsProbeTimeout
         let config = SMTPConfiguration(endpoint: s.endpoint, security: s.security, tls: s.tlsOptions,
                                        credentials: s.credentials,
                                        mechanism: MechanismSelection(allowPlaintextPasswordUnsafe: s.allowsPlaintextAuthUnsafe),
@@ -131,10 +132,25 @@ extension AccountProbe {
         // MAIL, RCPT; then DATA or RSET.
         let from = message?.from ?? senderAddress ?? (s.credentials.isNone ? "" : s.credentials.user)
         let to = message?.to ?? options.testRecipient ?? selfTestRecipient ?? from
+        let bytes = message?.bytes ?? (options.sendsTestMessage ? SelfTestMessage.plain(from: from, to: to).bytes : nil)
+        // RFC 1870 §4, §6: a message larger than the SIZE of the EHLO reply is not sent (the
+        // envelope is still tried, to tell what else works); a smaller one declares its SIZE.
+        let caps = await client.capabilities
+        var tooLarge: SMTPError?
+        var mailParameters: [SMTPParameter] = []
+        if let bytes, let caps, caps.supportsSize {
+            if let limit = caps.sizeLimit, bytes.count > limit {
+                tooLarge = SMTPError(.messageTooLarge(limit: limit), stage: .data,
+                                     evidence: "the message has \(bytes.count) bytes; the server's SIZE (EHLO) is \(limit) bytes: not sent")
+            } else {
+                mailParameters.append(.size(bytes.count))
+            }
+        }
         for (stage, address) in [("MAIL", from), ("RCPT", to)] {
             start = clock.now
             do {
-                let reply = stage == "MAIL" ? try await client.mail(from: address) : try await client.rcpt(to: address)
+                let reply = stage == "MAIL" ? try await client.mail(from: address, parameters: mailParameters)
+                    : try await client.rcpt(to: address)
                 out.stages.append(StageReport(protocol: .smtp, name: stage, status: .passed, milliseconds: ms(clock.now - start),
                                               detail: "\(stage == "MAIL" ? "from" : "to") <\(address)>: \(reply)"))
             } catch {
@@ -146,7 +162,11 @@ extension AccountProbe {
                 return out
             }
         }
-        if let bytes = message?.bytes ?? (options.sendsTestMessage ? SelfTestMessage.plain(from: from, to: to).bytes : nil) {
+        if let tooLarge {
+            options.transcript.fact(tooLarge.evidence ?? "message larger than SIZE")
+            out.stages.append(failed(.smtp, "DATA", tooLarge, s, .zero))
+            _ = try? await client.rset()
+        } else if let bytes {
             start = clock.now
             do {
                 let reply = try await client.data(bytes)

@@ -28,6 +28,11 @@ public struct AccountProbe: Sendable {
         /// The wait for the first greeting line: short, so a STARTTLS client on an implicit-TLS
         /// port (465, 993) is named after seconds, not after `timeout`.
         public var greetingTimeout: Duration
+        /// After the greeting wait ran out, how long to wait for an answer to the TLS ClientHello
+        /// that tells an implicit-TLS port (465, 993) from a silent server
+        /// (`ConnectionTimeouts.tlsProbe`): a short wait, so the mix-up is named after
+        /// `greetingTimeout` plus this, never after the full `timeout`.
+        public var tlsProbeTimeout: Duration
         /// The RCPT TO address of the envelope test; the sender's own address when `nil`.
         public var testRecipient: String?
         /// Send a short test message at the DATA stage (to `testRecipient`).
@@ -41,11 +46,13 @@ public struct AccountProbe: Sendable {
         public var clientName: String
 
         public init(timeout: Duration = .seconds(15), greetingTimeout: Duration = .seconds(5),
-                    testRecipient: String? = nil, sendsTestMessage: Bool = false, selfTest: SelfTestOptions? = nil,
+                    tlsProbeTimeout: Duration = ConnectionTimeouts.defaultTLSProbe, testRecipient: String? = nil,
+                    sendsTestMessage: Bool = false, selfTest: SelfTestOptions? = nil,
                     transcript: Transcript = Transcript(), catalogue: DiagnosisCatalogue = .standard,
                     clientName: String? = nil) {
             self.timeout = timeout
             self.greetingTimeout = greetingTimeout
+            self.tlsProbeTimeout = tlsProbeTimeout
             self.testRecipient = testRecipient
             self.sendsTestMessage = sendsTestMessage
             self.selfTest = selfTest
@@ -115,7 +122,8 @@ public struct AccountProbe: Sendable {
 
     func failed(_ p: MailProtocol, _ name: String, _ error: any Error, _ server: ServerSettings,
                 _ elapsed: Duration) -> StageReport {
-        let evidence = FailureEvidence.of(error, protocol: p, stage: name, server: server)
+        var evidence = FailureEvidence.of(error, protocol: p, stage: name, server: server)
+        evidence.sender = senderAddress ?? account.identity.address
         let diagnosis = options.catalogue.diagnose(evidence)
         options.transcript.diagnosis(diagnosis.transcriptLine)
         var tls: TLSSummary?

@@ -3,7 +3,7 @@ extension CatalogueEntries {
     static let smtpAuth: [CatalogueEntry] = [
         CatalogueEntry(
             "auth.gmail-bad-credentials", ref: "E01", "Google refused the password",
-            when: [.provider([.gmail]), .code([535]), .text("BadCredentials|Username and Password not accepted")],
+            when: [.provider([.gmail]), .credentialIsNot(.oauth2), .code([535]), .text("BadCredentials|Username and Password not accepted")],
             cause: "Google does not accept the normal Google password for programs like this one any more. Otherwise the password has a typo, or it is an app password that stopped working when the Google password was changed.",
             fix: "Turn on 2-Step Verification for the Google account, then create an app password at https://myaccount.google.com/apppasswords and paste its 16 letters (without spaces) as the password. Or use \"Sign in with Google\" (OAuth)."),
         CatalogueEntry(
@@ -24,12 +24,12 @@ extension CatalogueEntries {
             transient: true),
         CatalogueEntry(
             "auth.microsoft-bad-credentials", ref: "E09", "Microsoft refused the login",
-            when: [.code([535]), .enhancedCode(["5.7.3"]), .text("Authentication unsuccessful")],
+            when: [.credentialIsNot(.oauth2), .code([535]), .enhancedCode(["5.7.3"]), .text("Authentication unsuccessful")],
             cause: "Microsoft 365 rejected the user name or password: the password is wrong, the user name is an alias instead of the sign-in address, multi-factor sign-in is on, or password logins are blocked for this organisation.",
             fix: "Use the full sign-in address as the user name. If multi-factor sign-in is on, use an app password (if the admin allows it) or \"Sign in with Microsoft\" (OAuth)."),
         CatalogueEntry(
             "auth.outlook-password-login-retired", ref: "E13", "Outlook.com no longer accepts passwords here",
-            when: [.provider([.outlookConsumer]), .stage(["AUTH"]), .code([535]), .text("Authentication unsuccessful|basic authentication")],
+            when: [.provider([.outlookConsumer]), .credentialIsNot(.oauth2), .stage(["AUTH"]), .code([535]), .text("Authentication unsuccessful|basic authentication")],
             cause: "Since 16 September 2024, personal Outlook.com, Hotmail and Live accounts only allow programs that sign in with Microsoft (OAuth2). Passwords and app passwords no longer work for SMTP or IMAP.",
             fix: "Use \"Sign in with Microsoft\" (OAuth2) in this program."),
         CatalogueEntry(
@@ -64,22 +64,22 @@ extension CatalogueEntries {
             fix: "Ask the Microsoft 365 admin to allow SMTP AUTH for this mailbox, or use \"Sign in with Microsoft\" (OAuth)."),
         CatalogueEntry(
             "auth.yahoo-too-many-bad-attempts", ref: "E16", "Yahoo needs an app password",
-            when: [.code([535]), .text("AUTH005|Too many bad auth attempts")],
+            when: [.credentialIsNot(.oauth2), .code([535]), .text("AUTH005|Too many bad auth attempts")],
             cause: "Yahoo refused the password. In practice this nearly always means the normal Yahoo password was used: Yahoo only accepts app passwords from programs like this, even on the first try.",
             fix: "In Yahoo: Account Info → Account Security → Generate app password. Use that password here."),
         CatalogueEntry(
             "auth.yahoo-app-password", "{provider} needs an app password",
-            when: [.provider([.yahoo, .aol]), login, .replyClass(5)],
+            when: [.provider([.yahoo, .aol]), .credentialIsNot(.oauth2), login, .replyClass(5)],
             cause: "{provider} does not accept the normal account password from programs like this one; it needs an app password (which needs 2-step verification).",
             fix: "In {provider}: Account Security → Generate app password, and use that password here."),
         CatalogueEntry(
             "auth.icloud-app-password", "iCloud needs an app-specific password",
-            when: [.provider([.icloud]), login, .replyClass(5)],
+            when: [.provider([.icloud]), .credentialIsNot(.oauth2), login, .replyClass(5)],
             cause: "iCloud Mail only accepts app-specific passwords from programs like this one, never the Apple ID password. The account needs two-factor authentication.",
             fix: "Sign in at https://account.apple.com → Sign-In and Security → App-Specific Passwords, create one, and use it here. The SMTP user name is the full iCloud address."),
         CatalogueEntry(
             "auth.fastmail-app-password", "Fastmail needs an app password",
-            when: [.provider([.fastmail]), login, .replyClass(5)],
+            when: [.provider([.fastmail]), .credentialIsNot(.oauth2), login, .replyClass(5)],
             cause: "Fastmail does not accept the account password from programs like this one.",
             fix: "In Fastmail: Settings → Privacy & Security → App passwords, create one for \"Mail (IMAP/POP/SMTP)\", and use it here."),
         CatalogueEntry(
@@ -128,15 +128,17 @@ extension CatalogueEntries {
             cause: "Mandrill's SMTP password is a Mandrill API key, and the account needs the paid Transactional add-on.",
             fix: "In Mandrill → Settings → SMTP & API Info, create an API key and use it as the password."),
         CatalogueEntry(
-            "auth.oauth-token-rejected", ref: "E17", "The sign-in token was refused",
-            when: [login, .text(#""status"\s*:\s*"40[01]"|invalid_token|invalid_grant"#)],
-            cause: "The server refused the OAuth2 sign-in token: it expired (they last about an hour) or was revoked, or it belongs to a different account than {user}.",
-            fix: "Refresh the token, or sign in again (\"Sign in with…\"). If that fails, check that the user name is the address of the account that signed in."),
-        CatalogueEntry(
             "auth.oauth-wrong-scope", ref: "E17", "The sign-in token lacks mail permission",
-            when: [login, .text("insufficient_scope")],
+            when: [login, .text(#"insufficient_scope|"status"\s*:\s*"403"|\(HTTP 403\)"#)],
             cause: "The OAuth2 token was issued without the permission needed for mail (for Gmail: https://mail.google.com/; for Microsoft: IMAP.AccessAsUser.All or SMTP.Send).",
             fix: "Sign in again and grant the mail permission; the app's OAuth settings must request the right scope."),
+        CatalogueEntry(
+            "auth.oauth-token-rejected", ref: "E17", "The sign-in token was refused",
+            // The JSON error challenge (RFC 7628 §3.2.2), or any refusal of a login made with a token.
+            when: [login, .anyOf([[.text(#""status"\s*:\s*"40[01]"|invalid_token|invalid_grant"#)],
+                                   [.credential(.oauth2), .replyClass(5)]])],
+            cause: "The server refused the OAuth2 sign-in token: it expired (they last about an hour) or was revoked, it was issued without the mail permission (scope; for Gmail https://mail.google.com/), or it belongs to a different account than {user}. It is not a wrong password: no password was sent.",
+            fix: "Refresh the token, or sign in again (\"Sign in with…\"). If that fails, check that the user name is the address of the account that signed in."),
         CatalogueEntry(
             "auth.not-offered", "{host} does not offer a login on port {port}",
             when: [.observation(.authNotOffered)],
@@ -154,7 +156,7 @@ extension CatalogueEntries {
             fix: "Let the program choose the login method from what the server offers; if it is set by hand, choose another one."),
         CatalogueEntry(
             "auth.wrong-password", "The user name or password is wrong",
-            when: [.stage(["AUTH"]), .code([535])],
+            when: [.credentialIsNot(.oauth2), .stage(["AUTH"]), .code([535])],
             cause: "{host} refused the user name \"{user}\" with this password.",
             fix: "Check the user name (usually the full e-mail address) and type the password again. Many providers need an app password instead of the normal password."),
         CatalogueEntry(

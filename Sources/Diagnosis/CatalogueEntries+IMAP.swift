@@ -1,9 +1,13 @@
 extension CatalogueEntries {
+    /// A provider's refusal because IMAP is off for the account (not Gmail's own words, which
+    /// `imap.gmail-imap-disabled` explains).
+    static let imapSwitchedOff = "IMAP (access |use )?(is |has been )?(disabled|switched off|turned off|not (enabled|activated|allowed|permitted))|(enable|activate) IMAP|yet to enable IMAP"
+
     /// Reading the mailbox over IMAP (diagnostics.md §3A E04–E06, E14–E15; RFC 5530 response codes).
     static let imap: [CatalogueEntry] = [
         CatalogueEntry(
             "imap.gmail-bad-credentials", ref: "E04", "Google refused the password",
-            when: [.protocol(.imap), .provider([.gmail]), .text("AUTHENTICATIONFAILED|Invalid credentials")],
+            when: [.protocol(.imap), .provider([.gmail]), .credentialIsNot(.oauth2), .text("AUTHENTICATIONFAILED|Invalid credentials")],
             cause: "Google does not accept the normal Google password for programs like this one any more, or the password has a typo, or the app password was revoked when the Google password was changed.",
             fix: "Turn on 2-Step Verification, create an app password at https://myaccount.google.com/apppasswords and paste its 16 letters (without spaces) as the password. Or use \"Sign in with Google\" (OAuth)."),
         CatalogueEntry(
@@ -32,14 +36,15 @@ extension CatalogueEntries {
             cause: "Microsoft accepted the sign-in but could not open a mailbox for it: the token belongs to another user or lacks mailbox permission (for app-only access, the app has no rights on this mailbox).",
             fix: "Sign in again as the mailbox owner with the IMAP permission; for app-only access the admin grants the app access to this mailbox (Add-MailboxPermission)."),
         CatalogueEntry(
-            "imap.login-disabled", "{host} does not allow a login before encryption",
-            when: [.observation(.loginDisabled)],
-            cause: "The server refuses password logins on an unencrypted connection (LOGINDISABLED), which protects the password.",
-            fix: "Set the security to STARTTLS on port 143 or SSL/TLS on port 993."),
+            "imap.login-disabled", "IMAP is switched off for this account",
+            when: [.protocol(.imap), login, .text(imapSwitchedOff)],
+            cause: "{host} refused the login because IMAP access is switched off for this account in the provider's settings (several providers ship it off, or an administrator turned it off). The password may well be right.",
+            fix: "Sign in to the provider's web mail, open the settings (often under \"POP/IMAP\", \"Forwarding and IMAP\" or \"Mail apps\"), turn IMAP access on, then try again; for a company account ask the administrator to allow IMAP for this mailbox."),
         CatalogueEntry(
             "imap.logindisabled-capability", "{host} does not allow a login before encryption",
-            when: [.protocol(.imap), .text("LOGINDISABLED")],
-            cause: "The server refuses password logins on an unencrypted connection (LOGINDISABLED), which protects the password.",
+            // RFC 9051 §6.2.3: the capability (the client's observation, or the line quoted).
+            when: [.protocol(.imap), .anyOf([[.observation(.loginDisabled)], [.text("LOGINDISABLED")]])],
+            cause: "The connection is not encrypted, and the server announces LOGINDISABLED: it refuses password logins until encryption starts, which protects the password.",
             fix: "Set the security to STARTTLS on port 143 or SSL/TLS on port 993."),
         CatalogueEntry(
             "imap.privacy-required", "{host} refused a login without encryption",
@@ -48,7 +53,7 @@ extension CatalogueEntries {
             fix: "Set the security to SSL/TLS on port 993 or STARTTLS on port 143, and change the password to be safe."),
         CatalogueEntry(
             "imap.authentication-failed", "The user name or password is wrong",
-            when: [.protocol(.imap), .text("AUTHENTICATIONFAILED|Authentication failed|Invalid credentials|LOGIN failed|AUTHENTICATE failed")],
+            when: [.protocol(.imap), .credentialIsNot(.oauth2), .text("AUTHENTICATIONFAILED|Authentication failed|Invalid credentials|LOGIN failed|AUTHENTICATE failed")],
             cause: "{host} refused the user name \"{user}\" with this password.",
             fix: "Check the user name (usually the full e-mail address) and type the password again. Many providers need an app password instead of the normal password."),
         CatalogueEntry(

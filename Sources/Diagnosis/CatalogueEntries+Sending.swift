@@ -110,7 +110,7 @@ extension CatalogueEntries {
             fix: "Do not send directly to recipients' servers: send through your provider's sending server (port 587 or 465, with a login) or an e-mail sending service."),
         CatalogueEntry(
             "message.too-big", ref: "E36", "The message is too big",
-            when: [.text("size exceeds|exceeded .*size limit|message size|too (big|large)|message exceeds")],
+            when: [.text("size exceeds|exceeded .*size limit|message size|too (big|large)|message exceeds|too much mail data")],
             cause: "The message with its attachments (for example a batch of PDF invoices) is larger than the server accepts.",
             fix: "Send fewer or smaller attachments (split the batch), or send a link instead."),
         CatalogueEntry(

@@ -1,3 +1,5 @@
+internal import Glibc
+
 extension CatalogueEntries {
     /// DNS, TCP and port/security mix-ups (diagnostics.md §3C E39–E40, §3D E47–E52).
     static let transport: [CatalogueEntry] = [
@@ -33,7 +35,8 @@ extension CatalogueEntries {
             fix: "Check the internet connection (can this computer open web sites?), then try again.", transient: true),
         CatalogueEntry(
             "network.connection-reset", ref: "E47", "{host} cut the connection",
-            when: [.transport(.closedByPeer), .text("reset")],
+            // A reset read as the end of the session, or met while connecting (ECONNRESET, 104 on Linux).
+            when: [.anyOf([[.transport(.closedByPeer)], [.transport(.errno(ECONNRESET))]]), .text("reset")],
             cause: "The server or something on the way (a firewall, antivirus software) cut the connection. Common causes: the security setting does not match the port, the server blocked this address after failed logins, or antivirus software intercepts e-mail.",
             fix: "Check that the security setting matches the port (SSL/TLS on 465 and 993, STARTTLS on 587 and 143). Wait a few minutes before trying again; if it persists, try from another network or turn off e-mail scanning in the antivirus.",
             transient: true),

@@ -82,13 +82,22 @@ public enum Condition: Sendable, Hashable {
     case observation(ClientObservation)
     /// The login name is set and is not this (SendGrid's user is literally `apikey`).
     case userIsNot(String)
+    /// The login used this kind of secret (a password, an OAuth2 token).
+    case credential(CredentialKind)
+    /// The login did not use this kind of secret, or the kind is not known (weight 0: it only
+    /// rules an entry out, e.g. a "wrong password" explanation when the secret was a token).
+    case credentialIsNot(CredentialKind)
+    /// Any one of these groups holds (all conditions of a group); its weight is the lightest group's.
+    case anyOf([[Condition]])
 
     /// How specific the condition is; the sum decides between entries that all match.
     var weight: Int {
         switch self {
+        case .credentialIsNot: 0
+        case .anyOf(let groups): groups.map { $0.reduce(0) { $0 + $1.weight } }.min() ?? 0
         case .protocol, .stage, .port, .security, .replyClass: 1
         case .code, .tls, .transport, .userIsNot: 2
-        case .enhancedCode, .provider, .certificate, .observation: 3
+        case .enhancedCode, .provider, .certificate, .observation, .credential: 3
         case .text: 4
         }
     }
@@ -109,13 +118,18 @@ public enum Condition: Sendable, Hashable {
             if case .tls(let actual)? = e.transport { return actual == f }
             return false
         case .certificate(let problem):
-            guard let report = e.tlsReport, !report.chainTrusted else { return false }
+            // With a pin, the pin decides (the chain is only reported): a wrong pin is the failure.
+            guard let report = e.tlsReport, !report.chainTrusted, report.pinMatches == nil else { return false }
             return CertificateProblem.of(report, now: e.now) == problem
         case .transport(let kind): return e.transport.map(kind.matches) ?? false
         case .port(let ports): return e.port.map(ports.contains) ?? false
         case .security(let s): return e.security == s
         case .observation(let o): return e.observation == o
         case .userIsNot(let name): return e.user.map { !$0.isEmpty && $0 != name } ?? false
+        case .credential(let kind): return e.credential == kind
+        case .credentialIsNot(let kind): return e.credential != kind
+        case .anyOf(let groups):
+            return groups.contains { $0.allSatisfy { $0.holds(for: e, provider: provider, matchText: matchText) } }
         }
     }
 

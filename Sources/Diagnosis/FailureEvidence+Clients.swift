@@ -39,7 +39,7 @@ extension FailureEvidence {
                   tlsReport: error.netIO?.tlsReport, host: server?.host, port: server?.port,
                   security: server?.security,
                   user: server.flatMap { $0.credentials.isNone ? nil : $0.credentials.user },
-                  observation: observation, now: now)
+                  observation: observation, credential: server.flatMap { CredentialKind($0.credentials) }, now: now)
     }
 
     /// The evidence of an `IMAPError`: the stage, the tagged NO/BAD or BYE with its response code
@@ -64,7 +64,7 @@ extension FailureEvidence {
         self.init(protocol: .imap, stage: error.stage.rawValue, text: text, host: server?.host, port: server?.port,
                   security: server?.security,
                   user: server.flatMap { $0.credentials.isNone ? nil : $0.credentials.user },
-                  observation: observation, now: now)
+                  observation: observation, credential: server.flatMap { CredentialKind($0.credentials) }, now: now)
     }
 
     /// The evidence of any error a probe meets: SMTP, IMAP, NetIO, or something else at `stage`.
@@ -76,7 +76,9 @@ extension FailureEvidence {
         case let e as NetIOError: return FailureEvidence(e, protocol: `protocol`, server: server, now: now)
         default:
             return FailureEvidence(protocol: `protocol`, stage: stage, text: "\(error)", host: server?.host,
-                                   port: server?.port, security: server?.security, now: now)
+                                   port: server?.port, security: server?.security,
+                                   user: server.flatMap { $0.credentials.isNone ? nil : $0.credentials.user },
+                                   credential: server.flatMap { CredentialKind($0.credentials) }, now: now)
         }
     }
 }

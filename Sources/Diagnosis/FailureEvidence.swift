@@ -1,5 +1,7 @@
 public import Foundation
 public import NetIO
+public import Auth
+import Glibc
 
 /// What the client itself noticed, when no server reply says it (the probes set these).
 public enum ClientObservation: String, Sendable, Hashable, Codable, CaseIterable {
@@ -13,6 +15,23 @@ public enum ClientObservation: String, Sendable, Hashable, Codable, CaseIterable
     case messageExceedsAdvertisedSize
     /// None of the SASL mechanisms the server offers can be used with these credentials.
     case noCommonMechanism
+}
+
+/// What kind of secret a login used (never the secret itself): a password (or app password, API
+/// key) or an OAuth 2.0 bearer token (RFC 6750; XOAUTH2, OAUTHBEARER RFC 7628). The catalogue tells
+/// a refused token from a wrong password by it.
+public enum CredentialKind: String, Sendable, Hashable, Codable, CaseIterable {
+    case password
+    case oauth2
+
+    /// The kind of these credentials, or `nil` when there are none.
+    public init?(_ credentials: Credentials) {
+        switch credentials.secret {
+        case .none: return nil
+        case .password: self = .password
+        case .oauth2AccessToken: self = .oauth2
+        }
+    }
 }
 
 /// The facts of one failure, as a probe or a client saw them: the stage, the server's reply
@@ -42,7 +61,13 @@ public struct FailureEvidence: Sendable, Hashable {
     /// The login name used (never a secret).
     public var user: String?
     public var observation: ClientObservation?
-    /// The provider; when `nil` it is told from the host, then from the reply text.
+    /// The kind of secret the login used, when a login was configured.
+    public var credential: CredentialKind?
+    /// The sender address (`[identity] address`, MAIL FROM): with the login name, a second source
+    /// for the provider when the host is an IP address or `localhost`.
+    public var sender: String?
+    /// The provider; when `nil` it is told from the host, then from the reply text, then (for a
+    /// host that is an IP address or `localhost`) from the login's or the sender's domain.
     public var provider: Provider?
     /// This computer's clock, to tell an expired certificate from a wrong clock.
     public var now: Date
@@ -50,7 +75,8 @@ public struct FailureEvidence: Sendable, Hashable {
     public init(protocol: MailProtocol? = nil, stage: String, code: Int? = nil, enhancedCode: String? = nil,
                 text: String = "", transport: NetIOError.Kind? = nil, tlsReport: TLSReport? = nil,
                 host: String? = nil, port: UInt16? = nil, security: Security? = nil, user: String? = nil,
-                observation: ClientObservation? = nil, provider: Provider? = nil, now: Date = Date()) {
+                observation: ClientObservation? = nil, credential: CredentialKind? = nil, sender: String? = nil,
+                provider: Provider? = nil, now: Date = Date()) {
         self.protocol = `protocol`
         self.stage = stage
         self.code = code
@@ -63,6 +89,8 @@ public struct FailureEvidence: Sendable, Hashable {
         self.security = security
         self.user = user
         self.observation = observation
+        self.credential = credential
+        self.sender = sender
         self.provider = provider
         self.now = now
         if transport == nil && (self.code == nil || self.enhancedCode == nil) { splitReplyPrefix() }
@@ -75,7 +103,7 @@ public struct FailureEvidence: Sendable, Hashable {
                   text: error.evidence ?? error.summary, transport: error.kind, tlsReport: error.tlsReport,
                   host: error.endpoint?.host ?? server?.host, port: error.endpoint?.port ?? server?.port,
                   security: server?.security, user: server.map { $0.credentials.isNone ? nil : $0.credentials.user } ?? nil,
-                  now: now)
+                  credential: server.flatMap { CredentialKind($0.credentials) }, now: now)
     }
 
     /// An SMTP reply at a stage, with the settings that were in use.
@@ -83,7 +111,8 @@ public struct FailureEvidence: Sendable, Hashable {
                                  server: ServerSettings? = nil, now: Date = Date()) -> FailureEvidence {
         FailureEvidence(protocol: .smtp, stage: stage, code: code, enhancedCode: enhancedCode, text: text,
                         host: server?.host, port: server?.port, security: server?.security,
-                        user: server.flatMap { $0.credentials.isNone ? nil : $0.credentials.user }, now: now)
+                        user: server.flatMap { $0.credentials.isNone ? nil : $0.credentials.user },
+                        credential: server.flatMap { CredentialKind($0.credentials) }, now: now)
     }
 
     /// An IMAP tagged or untagged response (`NO [AUTHENTICATIONFAILED] Invalid credentials`).
@@ -91,18 +120,42 @@ public struct FailureEvidence: Sendable, Hashable {
                                     now: Date = Date()) -> FailureEvidence {
         FailureEvidence(protocol: .imap, stage: stage, text: text, host: server?.host, port: server?.port,
                         security: server?.security,
-                        user: server.flatMap { $0.credentials.isNone ? nil : $0.credentials.user }, now: now)
+                        user: server.flatMap { $0.credentials.isNone ? nil : $0.credentials.user },
+                        credential: server.flatMap { CredentialKind($0.credentials) }, now: now)
     }
 
-    /// The provider given, else told from the host, else from the server's words.
+    /// The provider given, else told from the host, else from the server's words, else, when the
+    /// host is an IP address or `localhost` (a name that tells nothing), from the domain of the
+    /// login name, then of the sender address (`shop@gmail.com` → Gmail).
     public var effectiveProvider: Provider? {
         if let provider { return provider }
-        let fromUser = user.flatMap { $0.split(separator: "@").last.map(String.init) }.flatMap { Provider.identify(domain: $0) }
+        let fromUser = Self.domainProvider(user)
         if let fromHost = host.flatMap({ Provider.identify(host: $0) }) {
             // outlook.office365.com serves both; the address tells a personal Outlook.com account.
             return fromHost == .microsoft365 && fromUser == .outlookConsumer ? .outlookConsumer : fromHost
         }
-        return Provider.identify(replyText: plainText)
+        if let fromReply = Provider.identify(replyText: plainText) { return fromReply }
+        guard host.map(Self.isAddressOrLocalhost) ?? true else { return nil }
+        return fromUser ?? Self.domainProvider(sender)
+    }
+
+    /// The provider of an address's domain (`shop@icloud.com` → iCloud), or `nil`.
+    static func domainProvider(_ address: String?) -> Provider? {
+        guard let address, let at = address.lastIndex(of: "@") else { return nil }
+        var domain = address[address.index(after: at)...]
+        while domain.hasSuffix(">") { domain = domain.dropLast() }
+        return domain.isEmpty ? nil : Provider.identify(domain: String(domain))
+    }
+
+    /// Whether a host is an IPv4 or IPv6 literal, or `localhost` (RFC 6761 §6.3): names that say
+    /// nothing about the provider behind them.
+    static func isAddressOrLocalhost(_ host: String) -> Bool {
+        var h = host.lowercased()
+        if h.hasPrefix("[") && h.hasSuffix("]") { h = String(h.dropFirst().dropLast()) }
+        while h.hasSuffix(".") { h.removeLast() }
+        if h == "localhost" || h.hasSuffix(".localhost") { return true }
+        var v4 = in_addr(), v6 = in6_addr()
+        return inet_pton(AF_INET, h, &v4) == 1 || inet_pton(AF_INET6, h, &v6) == 1
     }
 
     /// The reply text without the code prefixes of each line (`535-5.7.8 `), lines joined by spaces.

@@ -96,12 +96,14 @@ public actor Connection {
     /// The server's first line (an SMTP or IMAP greeting). If the server stays silent until the
     /// deadline, a TLS ClientHello is sent to tell a server that waits for implicit TLS (the
     /// 465/993 mistake) from a slow one: the former is `tlsOnPlaintextPort`, the latter `timeout`.
-    /// The probe adds at most two seconds after the deadline and leaves the connection closed.
-    public func readGreetingLine(maxLength: Int = 8_192, timeout: Duration? = nil) async throws -> [UInt8] {
+    /// The probe adds at most `tlsProbeTimeout` (default `timeouts.tlsProbe`, two seconds) after
+    /// the deadline and leaves the connection closed.
+    public func readGreetingLine(maxLength: Int = 8_192, timeout: Duration? = nil,
+                                 tlsProbeTimeout: Duration? = nil) async throws -> [UInt8] {
         do {
             return try await readLine(maxLength: maxLength, timeout: timeout)
         } catch let error as NetIOError where error.kind == .timeout && !receivedAny && tls == nil {
-            if await probeAnswersTLS() {
+            if await probeAnswersTLS(within: tlsProbeTimeout ?? timeouts.tlsProbe) {
                 transcript.fact("no greeting; the server answered a TLS ClientHello: this port expects implicit TLS")
                 close()
                 throw fail(.tlsOnPlaintextPort,
@@ -317,12 +319,12 @@ public actor Connection {
     }
 
     /// Sends a TLS ClientHello on a silent plain-text connection and reports whether a TLS record
-    /// comes back within two seconds. Only for diagnosis: the session is unusable afterwards.
-    private func probeAnswersTLS() async -> Bool {
+    /// comes back within `wait`. Only for diagnosis: the session is unusable afterwards.
+    private func probeAnswersTLS(within wait: Duration) async -> Bool {
         guard let probe = try? TLSSession(options: TLSOptions(insecureSkipVerification: true), host: endpoint.host),
               (try? probe.handshake()) != nil
         else { return false }
-        let deadline = Deadline.after(.seconds(2))
+        let deadline = Deadline.after(wait)
         do {
             try await flushCipher(probe, deadline: deadline)
             let n = try await readSocket(deadline: deadline)

@@ -17,6 +17,10 @@ enum Resolver {
         if let literal = try? lookup(host, port: port, numericOnly: true), !literal.isEmpty {
             return literal
         }
+        if isUnderInvalid(host) {
+            throw NetIOError(kind: .dns, stage: .resolve,
+                             evidence: "\(host): Name or service not known (names under .invalid never exist, RFC 6761 §6.4; not sent to DNS)")
+        }
         let once = ResumeOnce<[ResolvedAddress]>()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { continuation in
@@ -38,6 +42,14 @@ enum Resolver {
         } onCancel: {
             once.resume(throwing: CancellationError())
         }
+    }
+
+    /// RFC 6761 §6.4: resolver libraries should answer names under `invalid` negatively at once,
+    /// without asking a name server.
+    static func isUnderInvalid(_ host: String) -> Bool {
+        var h = host.lowercased()
+        while h.hasSuffix(".") { h.removeLast() }
+        return h == "invalid" || h.hasSuffix(".invalid")
     }
 
     private static func lookup(_ host: String, port: UInt16, numericOnly: Bool) throws -> [ResolvedAddress] {

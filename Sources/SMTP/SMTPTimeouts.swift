@@ -23,11 +23,16 @@ public struct SMTPTimeouts: Sendable, Hashable {
     /// Every other command (EHLO, STARTTLS, AUTH, RSET, NOOP, QUIT, non-last BDAT): 5 minutes,
     /// as for MAIL.
     public var command: Duration
+    /// After no greeting came, the wait for an answer to a TLS ClientHello that tells an
+    /// implicit-TLS port (465, RFC 8314 §3) from a silent server (`ConnectionTimeouts.tlsProbe`;
+    /// the default is the same two seconds as `ConnectionTimeouts.defaultTLSProbe`).
+    public var tlsProbe: Duration
 
     public init(connect: Duration = .seconds(30), tlsHandshake: Duration = .seconds(30),
                 greeting: Duration = .seconds(300), mail: Duration = .seconds(300), rcpt: Duration = .seconds(300),
                 dataInitiation: Duration = .seconds(120), dataBlock: Duration = .seconds(180),
-                dataTermination: Duration = .seconds(600), command: Duration = .seconds(300)) {
+                dataTermination: Duration = .seconds(600), command: Duration = .seconds(300),
+                tlsProbe: Duration = .seconds(2)) {
         self.connect = connect
         self.tlsHandshake = tlsHandshake
         self.greeting = greeting
@@ -37,15 +42,17 @@ public struct SMTPTimeouts: Sendable, Hashable {
         self.dataBlock = dataBlock
         self.dataTermination = dataTermination
         self.command = command
+        self.tlsProbe = tlsProbe
     }
 
     /// The same limit everywhere: for probes and tests (`--timeout S`).
     public static func uniform(_ d: Duration) -> SMTPTimeouts {
         SMTPTimeouts(connect: d, tlsHandshake: d, greeting: d, mail: d, rcpt: d, dataInitiation: d,
-                     dataBlock: d, dataTermination: d, command: d)
+                     dataBlock: d, dataTermination: d, command: d, tlsProbe: min(d, ConnectionTimeouts.defaultTLSProbe))
     }
 
     var connection: ConnectionTimeouts {
-        ConnectionTimeouts(connect: connect, tlsHandshake: tlsHandshake, read: command, write: dataBlock)
+        ConnectionTimeouts(connect: connect, tlsHandshake: tlsHandshake, read: command, write: dataBlock,
+                           tlsProbe: tlsProbe)
     }
 }

@@ -5,7 +5,8 @@ import NetIO
 
 /// `mailprobe detect ADDRESS`: finds an address's SMTP and IMAP settings (built-in presets,
 /// autoconfig, ISPDB, guesses) and proves them with short probes, best first. No password is
-/// sent. The autoconfig URLs and the ISPDB base can be replaced (tests point them at 127.0.0.1).
+/// sent. The autoconfig URLs, the ISPDB base and the DNS server (for the RFC 6186 SRV and the MX
+/// lookups) can be replaced (tests point them at 127.0.0.1).
 struct DetectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "detect",
@@ -13,7 +14,8 @@ struct DetectCommand: AsyncParsableCommand {
         discussion: """
             Exit status: 0 when a working SMTP or IMAP setting was found, 2 when none works, 64 \
             when the address is not one. Environment: MAILPROBE_AUTOCONFIG_URL (templates with \
-            {domain}, separated by spaces) and MAILPROBE_ISPDB_BASE (or "none") replace the defaults.
+            {domain}, separated by spaces) and MAILPROBE_ISPDB_BASE (or "none") replace the defaults. \
+            SRV (RFC 6186) and MX lookups are made only with --dns-server.
             """)
 
     @Argument(help: "The e-mail address, e.g. shop@example.com.") var address: String
@@ -23,12 +25,18 @@ struct DetectCommand: AsyncParsableCommand {
     @Option(name: .customLong("ispdb-base"), help: "The ISPDB base URL, or \"none\".") var ispdbBase: String?
     @Flag(name: .customLong("no-guess"), help: "Do not probe guessed host names (smtp.<domain>, mail.<domain>).")
     var noGuess = false
+    @Option(name: .customLong("dns-server"),
+            help: "Look up SRV and MX records at this DNS server (HOST:PORT, [V6]:PORT, or \"system\" for /etc/resolv.conf).")
+    var dnsServer: String?
     @Option(name: .customLong("ca-file"), help: "Trust only the CA certificates in this PEM file.") var caFile: String?
     @Option(help: "Seconds allowed for each probe.") var timeout: Double = 5
     @Option(help: "Append the probes' transcript to this file.") var log: String?
 
     func validate() throws {
         guard timeout > 0 && timeout <= 60 else { throw ValidationError("--timeout must be between 0 and 60 seconds") }
+        if let dnsServer, dnsServer != "system", DNSNameserver(parsing: dnsServer) == nil {
+            throw ValidationError("--dns-server must be a numeric address with an optional port (127.0.0.1:5353, [::1]:53) or \"system\"")
+        }
     }
 
     func run() async throws {
@@ -42,7 +50,21 @@ struct DetectCommand: AsyncParsableCommand {
         var tls = TLSOptions()
         if let caFile { tls.trust = .caFile(caFile) }
         let transcript = Transcript(sinks: try log.map { [try FileTranscriptSink(path: $0)] } ?? [])
-        let detector = SettingsDetector(options: options, tls: tls, timeout: .milliseconds(Int64(timeout * 1000)),
+        let dnsTimeout = Duration.milliseconds(Int64(min(timeout, 3) * 1000))
+        var dns: SystemDNSResolver?
+        if let dnsServer {
+            do {
+                if let server = DNSNameserver(parsing: dnsServer) {
+                    dns = SystemDNSResolver(nameserver: server, timeout: dnsTimeout)
+                } else {
+                    dns = try SystemDNSResolver.system(timeout: dnsTimeout)
+                }
+            } catch {
+                FileHandle.standardError.write(Data("mailprobe: \(error)\n".utf8))
+                throw ExitCode(ProbeExit.usageOrSettings)
+            }
+        }
+        let detector = SettingsDetector(options: options, dns: dns, tls: tls, timeout: .milliseconds(Int64(timeout * 1000)),
                                         greetingTimeout: .milliseconds(Int64(min(timeout, 3) * 1000)))
         guard let result = await detector.detect(address: address, transcript: transcript) else {
             FileHandle.standardError.write(Data("mailprobe: \(address) is not an e-mail address\n".utf8))

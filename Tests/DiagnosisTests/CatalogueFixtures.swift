@@ -223,7 +223,8 @@ enum Fixture {
                                                 user: "shop@outlook.com")),
         ("imap.authenticated-not-connected", imap("SELECT", "A3 BAD User is authenticated but not connected.",
                                                   host: "outlook.office365.com")),
-        ("imap.login-disabled", observed(.loginDisabled, stage: "LOGIN", proto: .imap)),
+        // A provider with IMAP switched off in the account's settings (the common wording).
+        ("imap.login-disabled", imap("LOGIN", "a1 NO [ALERT] IMAP access is disabled for this account. Please enable IMAP in your mail settings.")),
         ("imap.logindisabled-capability", imap("LOGIN", "* CAPABILITY IMAP4rev1 SASL-IR LITERAL+ ID ENABLE STARTTLS LOGINDISABLED")),
         ("imap.privacy-required", imap("LOGIN", "a1 NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.")),
         ("imap.authentication-failed", imap("LOGIN", "a1 NO [AUTHENTICATIONFAILED] Authentication failed.")),  // Dovecot

@@ -69,7 +69,14 @@ struct EvidenceAdapterTests {
         let s = ServerSettings(protocol: .imap, host: "imap.example.com", port: 143, security: .startTLS)
         let disabled = IMAPError(kind: .loginDisabled, stage: IMAPStage.login, evidence: "the server announced LOGINDISABLED")
         #expect(FailureEvidence(disabled, server: s).observation == .loginDisabled)
-        #expect(DiagnosisCatalogue.standard.diagnose(disabled, server: s).id.hasPrefix("imap.login"))
+        #expect(DiagnosisCatalogue.standard.diagnose(disabled, server: s).id == "imap.logindisabled-capability")
+        // The observation alone (no capability quoted) gives the same entry.
+        let observed = IMAPError(kind: .loginDisabled, stage: IMAPStage.login, evidence: "no login before TLS")
+        #expect(DiagnosisCatalogue.standard.diagnose(observed, server: s).id == "imap.logindisabled-capability")
+        // A provider's refusal because IMAP is off for the account is the other entry.
+        let off = FailureEvidence.imapResponse(stage: "LOGIN", text: "a1 NO [ALERT] IMAP access is disabled for this account",
+                                               server: s)
+        #expect(DiagnosisCatalogue.standard.diagnose(off).id == "imap.login-disabled")
         let noTLS = IMAPError(kind: .tlsRequired, stage: IMAPStage.startTLS, evidence: "the server does not offer STARTTLS")
         #expect(DiagnosisCatalogue.standard.diagnose(noTLS, server: s).id == "starttls.not-offered")
     }

@@ -34,7 +34,21 @@ import Testing
         "smtp.must-starttls-first": "LiveReproductionTests.mailBeforeSTARTTLSAtPostfix",
         "relay.denied": "LiveReproductionTests.relayDeniedAtPostfix",
         "imap.authentication-failed": "LiveReproductionTests.wrongPasswordAtDovecot, AccountProbeTests.wrongIMAPPasswordIsDiagnosedAndSendingStillWorks",
-        "imap.logindisabled-capability": "AccountProbeTests.loginDisabledWithoutTLSIsExplained (scripted Dovecot greeting through AccountProbe)",
+        "network.dns-not-found": "TransportReproductionTests.nameUnderInvalidIsNotFound",
+        "network.connect-timeout": "TransportReproductionTests.fullAcceptQueueIsAConnectTimeout",
+        "network.port25-blocked": "TransportReproductionTests.silentPort25IsBlockedPort25",
+        "network.unreachable": "TransportReproductionTests.broadcastAddressIsUnreachable",
+        "network.connection-reset": "TransportReproductionTests.resetConnectionIsNamed",
+        "port.silent-implicit-tls-port": "TransportReproductionTests.silentPort465NeedsSSL",
+        "port.provider-has-no-465": "TransportReproductionTests.providerWithout465",
+        "port.implicit-tls-on-starttls-port-openssl": "TransportReproductionTests.unreadableTLSRecordIsTheOpenSSLPortMixUp (scripted record)",
+        "tls.clock-behind": "TransportReproductionTests.certificateProblemThroughTheProbe",
+        "tls.untrusted-root": "TransportReproductionTests.certificateProblemThroughTheProbe",
+        "tls.unknown-issuer": "TransportReproductionTests.certificateProblemThroughTheProbe",
+        "tls.untrusted": "TransportReproductionTests.certificateProblemThroughTheProbe",
+        "tls.handshake-failed": "TransportReproductionTests.certificateProblemThroughTheProbe",
+        "tls.pin-mismatch": "TransportReproductionTests.pinMismatch",
+        "imap.logindisabled-capability": "AccountProbeTests.loginDisabledWithoutTLSIsExplained (scripted Dovecot greeting through AccountProbe), ScriptedReproductionTests.loginDisabledCapabilityThroughTheProbe",
     ]
 
     /// Reply-type entries not reproduced anywhere, with the reason. Keep this short.
@@ -42,9 +56,7 @@ import Testing
 
     /// Entries whose replayed reply does NOT give their own id through the real client path:
     /// findings reported on issue 6, recorded as known issues (Sources unchanged).
-    static let knownFindings: [String: String] = [
-        "auth.oauth-token-rejected": "Gmail's real XOAUTH2/OAUTHBEARER refusal (334 JSON challenge, then 535-5.7.8 BadCredentials - gsmtp) is diagnosed auth.gmail-bad-credentials",
-    ]
+    static let knownFindings: [String: String] = [:]
 
     /// Client observations (no reply text; the client reads it from the capabilities), each
     /// reproduced by its own scripted test below.
@@ -52,7 +64,6 @@ import Testing
         "auth.not-offered": "ScriptedReproductionTests.authNotOffered",
         "auth.no-common-mechanism": "ScriptedReproductionTests.noCommonMechanism",
         "message.exceeds-advertised-size": "ScriptedReproductionTests.messageExceedsAdvertisedSize",
-        "imap.login-disabled": "ScriptedReproductionTests.imapLoginDisabled",
     ]
 
     static func isReply(_ e: FailureEvidence) -> Bool { e.transport == nil && e.tlsReport == nil }
@@ -64,7 +75,8 @@ import Testing
         return ScriptedReplay(id: c.id, evidence: c.evidence)
     }
 
-    static let options = AccountProbe.Options(timeout: .seconds(2), greetingTimeout: .seconds(2), sendsTestMessage: true,
+    static let options = AccountProbe.Options(timeout: .seconds(2), greetingTimeout: .seconds(2),
+                                              tlsProbeTimeout: .milliseconds(300), sendsTestMessage: true,
                                               clientName: "probe.test")
 
     // MARK: the table-driven replay
@@ -148,7 +160,9 @@ import Testing
         #expect(await peer.finish(timeout: 3) == nil)
     }
 
-    @Test func imapLoginDisabled() async throws {
+    /// LOGINDISABLED on a connection without TLS (RFC 9051 §6.2.3): the client refuses to send the
+    /// password, and that observation is `imap.logindisabled-capability`.
+    @Test func loginDisabledCapabilityThroughTheProbe() async throws {
         let peer = try ScriptedPeer([
             .send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] scripted ready"),
             .expect("A1 LOGOUT"), .send("* BYE logging out"), .send("A1 OK LOGOUT completed"), .close,
@@ -157,13 +171,30 @@ import Testing
                                credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
         let report = await AccountProbe(account: MailAccount(imap: s), options: Self.options).run()
         let f = report.imap.first { $0.status == .failed }
-        // Finding (issue 6): IMAPClient's evidence quotes "LOGINDISABLED", so the text entry
-        // imap.logindisabled-capability (same title) always wins over the observation entry.
-        #expect(f?.status == .failed)
-        withKnownIssue("imap.login-disabled is shadowed by imap.logindisabled-capability on the real client path") {
-            #expect(f?.diagnosis?.id == "imap.login-disabled", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
-        }
+        #expect(f?.name == "LOGIN")
+        #expect(f?.diagnosis?.id == "imap.logindisabled-capability", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
+        #expect(!peer.log.contains { $0.contains("LOGIN shop@") }, "no password sent")
         _ = await peer.finish(timeout: 3)
+    }
+
+    /// A provider that has IMAP switched off for the account answers the LOGIN with NO: that is
+    /// `imap.login-disabled`, not a wrong password and not the LOGINDISABLED capability.
+    @Test(arguments: [
+        "A1 NO [ALERT] IMAP access is disabled for this account. Please enable IMAP in your mail settings.",
+        "A1 NO [AUTHENTICATIONFAILED] You are yet to enable IMAP for your account. Please contact your administrator.",
+    ])
+    func imapSwitchedOffThroughTheProbe(_ refusal: String) async throws {
+        let peer = try ScriptedPeer([
+            .send("* OK [CAPABILITY IMAP4rev1 LITERAL+] scripted ready"), .expectPrefix("A1 LOGIN "), .send(refusal),
+            .expect("A2 LOGOUT"), .send("* BYE logging out"), .send("A2 OK LOGOUT completed"), .close,
+        ], acceptTimeout: 5)
+        let s = ServerSettings(protocol: .imap, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
+                               credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
+        let report = await AccountProbe(account: MailAccount(imap: s), options: Self.options).run()
+        let f = report.imap.first { $0.status == .failed }
+        #expect(f?.name == "LOGIN")
+        #expect(f?.diagnosis?.id == "imap.login-disabled", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
+        #expect(await peer.finish(timeout: 3) == nil)
     }
 
     // MARK: transport entries a fake server can provoke
@@ -199,11 +230,28 @@ import Testing
         let s = ServerSettings(protocol: .smtp, host: "127.0.0.1", port: silent.port, security: .plaintextUnsafe)
         var options = Self.options
         options.greetingTimeout = .milliseconds(300)
-        // NetIO then sends a TLS ClientHello to tell a 465/993 mix-up; that check has its own fixed
-        // 2 s bound (Connection.probeAnswersTLS), so this test takes about 2.3 s.
+        // NetIO then sends a TLS ClientHello to tell a 465/993 mix-up, and waits `tlsProbeTimeout`.
+        options.tlsProbeTimeout = .milliseconds(200)
         let report = await AccountProbe(account: MailAccount(smtp: s), options: options).run()
         let f = report.smtp.first { $0.status == .failed }
         #expect(f?.diagnosis?.id == "network.greeting-timeout", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
+    }
+
+    /// The probe's TLS-probe wait is `tlsProbeTimeout`: a server that answers the ClientHello
+    /// 1.5 s after it came is an implicit-TLS port within a 4 s wait, and a silent server
+    /// within a 0.1 s wait (the old fixed 2 s wait would have named the port in both cases).
+    @Test(arguments: [(Duration.seconds(4), "port.starttls-on-implicit-tls-port"),
+                      (.milliseconds(100), "network.greeting-timeout")])
+    func tlsProbeWaitIsTheOption(wait: Duration, id: String) async throws {
+        let peer = try LateTLSPeer(delay: 1.5)
+        let s = ServerSettings(protocol: .smtp, host: "127.0.0.1", port: peer.port, security: .startTLS)
+        var options = Self.options
+        options.greetingTimeout = .milliseconds(300)
+        options.tlsProbeTimeout = wait
+        let report = await AccountProbe(account: MailAccount(smtp: s), options: options).run()
+        let f = report.smtp.first { $0.status == .failed }
+        #expect(f?.diagnosis?.id == id, "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
+        withExtendedLifetime(peer) {}
     }
 
     // MARK: completeness

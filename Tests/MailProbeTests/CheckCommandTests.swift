@@ -206,6 +206,25 @@ struct CheckCommandTests {
         expectNoSecrets(r)
     }
 
+    /// An attachment bigger than the SIZE of Postfix `submission_small` (65536): `send` and the
+    /// self-test both name it before sending, with exit 6 (sending).
+    @Test func attachmentBiggerThanSIZEIsNamedBySendAndCheck() async throws {
+        let file = dir + "/invoices-batch.pdf"
+        var rng = SeededRNG(seed: 65)
+        try Data((0..<90_000).map { _ in UInt8.random(in: 0...255, using: &rng) }).write(to: URL(fileURLWithPath: file))
+        let config = try ini(smtp: "submission_small")
+        let send = try await mailprobe(["send", "--config", config, "--to", "alice@example.test", "--attach", file])
+        #expect(send.status == 6, "\(send.stdout)\(send.stderr)")
+        #expect(send.stdout.contains("(message.exceeds-advertised-size)"), "\(send.stdout)")
+        expectNoSecrets(send)
+        let check = try await mailprobe(["check", "--config", config, "--self-test", "--attach", file, "--json"])
+        #expect(check.status == 6, "\(check.stdout)\(check.stderr)")
+        let smtp = try #require(try json(check)["smtp"] as? [[String: Any]])
+        let data = try #require(smtp.last { $0["name"] as? String == "DATA" })
+        #expect((data["diagnosis"] as? [String: Any])?["id"] as? String == "message.exceeds-advertised-size", "\(data)")
+        expectNoSecrets(check)
+    }
+
     @Test func detectFindsTheLocalServersFromAutoconfig() async throws {
         let web = dir + "/web"
         try FileManager.default.createDirectory(atPath: web, withIntermediateDirectories: true)

@@ -53,6 +53,22 @@ struct ConnectionFaultTests {
         }
     }
 
+    @Test func namesUnderInvalidFailAtOnceWithoutDNS() async throws {
+        // RFC 6761 §6.4: no name server is asked (this machine's resolver is not on 127.0.0.1).
+        let start = ContinuousClock.now
+        for host in ["smtp.shop.invalid", "INVALID", "mail.example.invalid."] {
+            do {
+                _ = try await Connection.connect(to: Endpoint(host: host, port: 587), security: .startTLS)
+                Issue.record("connected to \(host)")
+            } catch let error as NetIOError {
+                #expect(error.kind == .dns)
+                #expect(error.stage == .resolve)
+                #expect(error.evidence?.contains("RFC 6761") == true)
+            }
+        }
+        #expect(start.duration(to: .now) < .seconds(1))
+    }
+
     @Test func everyResolvedAddressIsTriedAndReported() async throws {
         // "localhost" resolves to ::1 and 127.0.0.1 here; nothing listens on either.
         let port = try closedPort()

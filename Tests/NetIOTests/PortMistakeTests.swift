@@ -53,9 +53,39 @@ struct PortMistakeTests {
 
     @Test func silentPlainServerIsATimeoutNotTLS() async throws {
         let listener = try SilentListener()
-        let c = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: listener.port), security: .plaintextUnsafe)
+        let c = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: listener.port), security: .plaintextUnsafe,
+                                             timeouts: ConnectionTimeouts(tlsProbe: .milliseconds(200)))
         await #expect { _ = try await c.readGreetingLine(timeout: .milliseconds(300)) } throws: {
             ($0 as? NetIOError)?.kind == .timeout
         }
+    }
+
+    /// A server that answers the ClientHello 1 s after it came: within a 3 s TLS-probe wait that
+    /// is an implicit-TLS port; with a 0.1 s wait the greeting timeout stands.
+    @Test(arguments: [(Duration.seconds(3), true), (.milliseconds(100), false)])
+    func tlsProbeWaitDecidesWhetherALateAnswerCounts(wait: Duration, counts: Bool) async throws {
+        let peer = try LateTLSPeer(delay: 1.0)
+        let c = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: peer.port), security: .plaintextUnsafe,
+                                             timeouts: ConnectionTimeouts(tlsProbe: wait))
+        await #expect { _ = try await c.readGreetingLine(timeout: .milliseconds(300)) } throws: {
+            ($0 as? NetIOError)?.kind == (counts ? .tlsOnPlaintextPort : .timeout)
+        }
+        withExtendedLifetime(peer) {}
+    }
+
+    @Test func tlsProbeWaitIsAnOptionAndDefaultsShort() async throws {
+        #expect(ConnectionTimeouts().tlsProbe == ConnectionTimeouts.defaultTLSProbe)
+        #expect(ConnectionTimeouts.defaultTLSProbe <= .seconds(2))
+        #expect(ConnectionTimeouts.uniform(.milliseconds(500)).tlsProbe == .milliseconds(500))
+        #expect(ConnectionTimeouts.uniform(.seconds(30)).tlsProbe == ConnectionTimeouts.defaultTLSProbe)
+        // The per-call argument wins over the connection's option: a 3 s option would wait for
+        // the answer that comes 1 s after the ClientHello; 0.1 s for this call does not.
+        let peer = try LateTLSPeer(delay: 1.0)
+        let c = try await Connection.connect(to: Endpoint(host: "127.0.0.1", port: peer.port), security: .plaintextUnsafe,
+                                             timeouts: ConnectionTimeouts(tlsProbe: .seconds(3)))
+        await #expect { _ = try await c.readGreetingLine(timeout: .milliseconds(200), tlsProbeTimeout: .milliseconds(100)) } throws: {
+            ($0 as? NetIOError)?.kind == .timeout
+        }
+        withExtendedLifetime(peer) {}
     }
 }

@@ -1,6 +1,7 @@
 """aiosmtpd on 127.0.0.1 as a real SMTP peer: plain, STARTTLS (required) or implicit TLS.
 
-usage: smtp_server.py PORT [plain|starttls|implicit] [CERT KEY]
+usage: smtp_server.py PORT [plain|plain-small|starttls|implicit] [CERT KEY]
+plain-small: plain text, with a data limit of SMALL_LIMIT bytes (EHLO SIZE, 552 above it).
 Accepted messages are appended to $MAILENGINE_SMTP_SINK (a directory) when set.
 """
 import os
@@ -12,6 +13,8 @@ import time
 
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP
+
+SMALL_LIMIT = 16384
 
 
 class Sink:
@@ -28,7 +31,7 @@ def main() -> None:
     port = int(sys.argv[1])
     mode = sys.argv[2] if len(sys.argv) > 2 else "plain"
     ctx = None
-    if mode != "plain":
+    if mode not in ("plain", "plain-small"):
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(sys.argv[3], sys.argv[4])
     kwargs = {}
@@ -36,6 +39,8 @@ def main() -> None:
         kwargs = dict(tls_context=ctx, require_starttls=True)
     elif mode == "implicit":
         kwargs = dict(ssl_context=ctx)
+    elif mode == "plain-small":
+        kwargs = dict(data_size_limit=SMALL_LIMIT)
     controller = Controller(Sink(), hostname="127.0.0.1", port=port, server_hostname="localhost",
                             ready_timeout=10, **kwargs)
     controller.start()
