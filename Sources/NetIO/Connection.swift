@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// A TCP connection, plain or TLS, with deadlines on every operation and a transcript.
@@ -309,7 +313,7 @@ public actor Connection {
         if n == 0 { return false }
         if !receivedAny, Self.looksLikeTLSRecord(scratch[0..<n]) {
             throw fail(.tlsOnPlaintextPort,
-                       evidence: "received a TLS record (bytes \(scratch[0..<min(n, 5)].map { String(format: "%02x", $0) }.joined(separator: " ")))")
+                       evidence: "received a TLS record (bytes \(scratch[0..<min(n, 5)].map { Digits.hex($0) }.joined(separator: " ")))")
         }
         receivedAny = true
         inbound.append(contentsOf: scratch[0..<n])

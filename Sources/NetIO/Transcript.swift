@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
+import Glibc
 
 /// The session log a support desk reads: one timestamped line per event, in the format of
 /// docs/TRANSCRIPT.md (`<-` / `->` plain, `<~` / `~>` inside TLS, `*` unexpected reply, `===` facts,

@@ -1,6 +1,11 @@
 public import NetIO
 import Auth
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// An IMAP4rev1/rev2 client session (RFC 9051, RFC 3501) over one NetIO `Connection`.
 ///
