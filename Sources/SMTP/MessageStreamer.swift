@@ -10,11 +10,15 @@ enum MessageStreamer {
     /// The DATA body (RFC 5321 §4.1.1.4), dot-stuffed; returns the source's size, the last bytes
     /// of the body not yet written (`rest`, under `writeThreshold`) and the end (`CR LF . CR LF`
     /// or `. CR LF`), so a small message can go out with its end in one write.
-    static func data(_ source: any SMTPMessageSource, on c: Connection, blockTimeout: Duration) async throws
+    /// `buffer` (the client's, kept between messages so a message allocates nothing big) comes
+    /// back as `rest`.
+    static func data(_ source: any SMTPMessageSource, on c: Connection, blockTimeout: Duration,
+                     buffer: [UInt8] = []) async throws
         -> (size: Int, rest: [UInt8], end: [UInt8], overlongLines: Int)
     {
         var stuffer = DotStuffer(stuffsDots: true)
-        var out: [UInt8] = []
+        var out = buffer
+        out.removeAll(keepingCapacity: true)
         out.reserveCapacity(writeThreshold + 80 * 1024)
         try await source.write { chunk in
             stuffer.encode(chunk, into: &out)
@@ -29,25 +33,27 @@ enum MessageStreamer {
 
     /// Every BDAT chunk but the last (RFC 3030 §2), each answered before the next; returns the
     /// source's size and the octets of the last chunk, still to send with `BDAT n LAST`.
+    /// `buffer` (the client's, kept between messages: a chunk plus two source pieces, allocated
+    /// once per client, not once per message) comes back as `last`.
     static func chunks(_ source: any SMTPMessageSource, on c: Connection, chunkSize: Int, blockTimeout: Duration,
-                       replyTimeout: Duration) async throws -> (size: Int, last: [UInt8], chunks: Int, overlongLines: Int)
+                       replyTimeout: Duration, buffer: [UInt8] = []) async throws
+        -> (size: Int, last: [UInt8], chunks: Int, overlongLines: Int)
     {
         var encoder = DotStuffer(stuffsDots: false)
-        var out: [UInt8] = []
+        var out = buffer
+        out.removeAll(keepingCapacity: true)
+        out.reserveCapacity(chunkSize + 2 * MessageFile.chunkSize)
         var sent = 0
         let tls = await c.isTLS
-        // One frame buffer for every `BDAT n` + chunk: no 1 MiB allocation per chunk.
-        var frame: [UInt8] = []
         try await source.write { chunk in
             encoder.encode(chunk, into: &out)
             // Strictly more than one chunk, so that the rest is never empty before the source ends.
             while out.count > chunkSize {
                 let command = SMTPCommand.bdat(size: chunkSize, last: false)
                 c.transcript.sent(.line(try command.line()), tls: tls)
-                frame.removeAll(keepingCapacity: true)
-                frame += try command.encoded()
-                frame += out[0..<chunkSize]
-                try await c.write(frame, log: nil, timeout: blockTimeout)
+                // The command, then the chunk straight from `out` (no frame copy of a chunk).
+                try await c.write(try command.encoded(), log: nil, timeout: blockTimeout)
+                try await c.write(out[0..<chunkSize], log: nil, timeout: blockTimeout)
                 out.removeFirst(chunkSize)
                 sent += 1
                 let reply = try await SMTPWire.read(on: c, timeout: replyTimeout, expected: [2])

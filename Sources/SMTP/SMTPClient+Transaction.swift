@@ -79,7 +79,8 @@ extension SMTPClient {
         await c.setStage(.data)
         let body: (size: Int, rest: [UInt8], end: [UInt8], overlongLines: Int)
         do {
-            body = try await MessageStreamer.data(source, on: c, blockTimeout: timeouts.dataBlock)
+            body = try await MessageStreamer.data(source, on: c, blockTimeout: timeouts.dataBlock,
+                                                  buffer: takeBodyBuffer())
             if willCommit != nil && !body.rest.isEmpty { try await c.write(body.rest, log: nil, timeout: timeouts.dataBlock) }
         } catch {
             throw await lift(error, stage: .data)
@@ -88,8 +89,14 @@ extension SMTPClient {
         noteOverlongLines(body.overlongLines)
         try await commit(willCommit)
         // Without a hook, the rest of the body and its end go out in one write.
-        let end = willCommit == nil ? body.rest + body.end : body.end
-        return (try await finalReply(after: end, stage: .data), body.size)
+        var end = body.end
+        if willCommit == nil {
+            end = body.rest
+            end.append(contentsOf: body.end)
+        }
+        let reply = try await finalReply(after: end, stage: .data)
+        keepBodyBuffer(end)
+        return (reply, body.size)
     }
 
     /// BDAT chunks, the commit hook, `BDAT n LAST` and its reply.
@@ -101,7 +108,8 @@ extension SMTPClient {
         let body: (size: Int, last: [UInt8], chunks: Int, overlongLines: Int)
         do {
             body = try await MessageStreamer.chunks(source, on: c, chunkSize: configuration.chunkSize,
-                                                    blockTimeout: timeouts.dataBlock, replyTimeout: timeouts.command)
+                                                    blockTimeout: timeouts.dataBlock, replyTimeout: timeouts.command,
+                                                    buffer: takeBodyBuffer())
         } catch {
             let lifted = await lift(error, stage: .bdat)
             if let e = lifted as? SMTPError, e.reply != nil, connection != nil { await resetQuietly() }
@@ -113,7 +121,27 @@ extension SMTPClient {
         transcript.sent(.line(try command.line()), tls: tls)
         transcript.sent(.summary("message: \(body.size) bytes, \(source.summary)"), tls: tls)
         noteOverlongLines(body.overlongLines)
-        return (try await finalReply(after: try command.encoded() + body.last, stage: .bdat), body.size)
+        // The command and the last chunk in one write, in the body buffer (no second copy).
+        var frame = body.last
+        frame.insert(contentsOf: try command.encoded(), at: 0)
+        let reply = try await finalReply(after: frame, stage: .bdat)
+        keepBodyBuffer(frame)
+        return (reply, body.size)
+    }
+
+    /// The body buffer, taken for one message (empty, its capacity kept from the last one).
+    func takeBodyBuffer() -> [UInt8] {
+        var b: [UInt8] = []
+        swap(&b, &bodyBuffer)
+        b.removeAll(keepingCapacity: true)
+        return b
+    }
+
+    /// Keeps `buffer`'s memory for the next message, up to `bodyBufferLimit` octets.
+    func keepBodyBuffer(_ buffer: [UInt8]) {
+        guard buffer.capacity <= Self.bodyBufferLimit else { return }
+        bodyBuffer = buffer
+        bodyBuffer.removeAll(keepingCapacity: true)
     }
 
     func noteOverlongLines(_ n: Int) {
