@@ -37,7 +37,7 @@ extension IMAPClient {
 
     /// The next event of fetch `id`; `nil` after the tagged OK.
     func nextFetchEvent(_ id: Int) async throws -> FetchEvent? {
-        if interrupted.remove(id) != nil {
+        if !interrupted.isEmpty, interrupted.remove(id) != nil {
             throw fail(.interrupted, stage: IMAPStage.fetch, evidence: "another command was started before the FETCH was read to its end")
         }
         guard let s = stream, s.id == id else { return nil }
