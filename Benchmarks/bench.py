@@ -89,7 +89,8 @@ def render(cases, refs, out_path, started, env_line):
                  "measured in the same run, contenders alternating, on 127.0.0.1. Each cell is the median of "
                  "the runs, with min-max of wall time; rates are computed from the median wall time. Peak RSS "
                  "and CPU seconds (user+sys) come from `/usr/bin/time -v` of the whole process. `x best peer`: "
-                 "this engine's rate divided by the best peer's rate in the same case (above 1 is faster).\n"
+                 "this engine's rate divided by the best peer's rate in the same case (above 1 is faster). "
+                 "`mailbench` is built with `swift build -c release --static-swift-stdlib`.\n"
                  % (started, env_line))
     lines.append("## Reference limits of this machine\n")
     for k, v in refs:
@@ -315,8 +316,9 @@ def main():
             render(cases, [], tmp, started, env_line)
             fresh = open(tmp).read()
             os.remove(tmp)
-            note = ("Re-run on %s with `scripts/bench --only %s` (%s); the other sections are from the run "
-                    "named at the top.\n" % (started, ",".join(sorted(only)), env_line))
+            note = ("Re-run on %s with `scripts/bench --only %s` (%s), `mailbench` built with "
+                    "`--static-swift-stdlib`; the other sections are from the run named at the top.\n"
+                    % (started, ",".join(sorted(only)), env_line))
             open(args.out, "w").write(splice(base, fresh, only, note))
         for c in cases:
             run_case(c, log)

@@ -112,7 +112,12 @@ public final class Transcript: Sendable {
     /// Server text as one printable line: control bytes shown as `\xNN`.
     static func printable(_ s: String) -> String {
         // Control characters are single UTF-8 bytes (never inside a multi-byte sequence).
-        guard s.utf8.contains(where: { $0 < 0x20 || $0 == 0x7F }) else { return s }
+        var text = s
+        let clean = text.withUTF8 { bytes in
+            for b in bytes where b < 0x20 || b == 0x7F { return false }
+            return true
+        }
+        guard !clean else { return s }
         var out = ""
         for u in s.unicodeScalars {
             if u.value < 0x20 || u.value == 0x7F {

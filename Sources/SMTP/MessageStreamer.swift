@@ -7,17 +7,15 @@ enum MessageStreamer {
     /// Bytes gathered before a write.
     static let writeThreshold = 128 * 1024
 
-    /// The DATA body (RFC 5321 §4.1.1.4), dot-stuffed; returns the source's size, the last bytes
-    /// of the body not yet written (`rest`, under `writeThreshold`) and the end (`CR LF . CR LF`
-    /// or `. CR LF`), so a small message can go out with its end in one write.
-    /// `buffer` (the client's, kept between messages so a message allocates nothing big) comes
-    /// back as `rest`.
+    /// The DATA body (RFC 5321 §4.1.1.4), dot-stuffed; returns the source's size and the end
+    /// (`CR LF . CR LF` or `. CR LF`); the last bytes of the body not yet written (under
+    /// `writeThreshold`) are left in `buffer`, so a small message can go out with its end in one
+    /// write. `buffer` is the client's, kept between messages: a message allocates nothing big.
     static func data(_ source: any SMTPMessageSource, on c: Connection, blockTimeout: Duration,
-                     buffer: [UInt8] = []) async throws
-        -> (size: Int, rest: [UInt8], end: [UInt8], overlongLines: Int)
+                     buffer out: inout [UInt8]) async throws
+        -> (size: Int, end: [UInt8], overlongLines: Int)
     {
         var stuffer = DotStuffer(stuffsDots: true)
-        var out = buffer
         out.removeAll(keepingCapacity: true)
         out.reserveCapacity(writeThreshold + 80 * 1024)
         try await source.write { chunk in
@@ -28,19 +26,18 @@ enum MessageStreamer {
             }
         }
         let end = stuffer.finish()
-        return (stuffer.inputCount, out, end, stuffer.overlongLineCount)
+        return (stuffer.inputCount, end, stuffer.overlongLineCount)
     }
 
     /// Every BDAT chunk but the last (RFC 3030 §2), each answered before the next; returns the
-    /// source's size and the octets of the last chunk, still to send with `BDAT n LAST`.
-    /// `buffer` (the client's, kept between messages: a chunk plus two source pieces, allocated
-    /// once per client, not once per message) comes back as `last`.
+    /// source's size and leaves the octets of the last chunk, still to send with `BDAT n LAST`,
+    /// in `buffer` (the client's, kept between messages: a chunk plus two source pieces,
+    /// allocated once per client, not once per message).
     static func chunks(_ source: any SMTPMessageSource, on c: Connection, chunkSize: Int, blockTimeout: Duration,
-                       replyTimeout: Duration, buffer: [UInt8] = []) async throws
-        -> (size: Int, last: [UInt8], chunks: Int, overlongLines: Int)
+                       replyTimeout: Duration, buffer out: inout [UInt8]) async throws
+        -> (size: Int, chunks: Int, overlongLines: Int)
     {
         var encoder = DotStuffer(stuffsDots: false)
-        var out = buffer
         out.removeAll(keepingCapacity: true)
         out.reserveCapacity(chunkSize + 2 * MessageFile.chunkSize)
         var sent = 0
@@ -61,7 +58,7 @@ enum MessageStreamer {
             }
         }
         out += encoder.finish()
-        return (encoder.inputCount, out, sent, encoder.overlongLineCount)
+        return (encoder.inputCount, sent, encoder.overlongLineCount)
     }
 
     /// The whole message in memory, line ends normalised, for a small message sent in one
