@@ -112,6 +112,14 @@ extension SMTPClient {
             body = try await MessageStreamer.chunks(source, on: c, chunkSize: configuration.chunkSize,
                                                     blockTimeout: timeouts.dataBlock, replyTimeout: timeouts.command,
                                                     buffer: &last)
+        } catch let failure as MessageStreamer.MidChunkFailure {
+            // The server is inside a chunk it will never get whole: only closing ends it.
+            await closeConnection()
+            if let underlying = failure.underlying { throw await lift(underlying, stage: .bdat) }
+            transcript.diagnosis("the message ended \(failure.owed) octets before the size its source announced "
+                                 + "(\(source.byteCount ?? 0)): connection closed, the message is not sent")
+            throw fail(.invalidArgument, stage: .bdat,
+                       evidence: "the message source ended \(failure.owed) octets before its announced size")
         } catch {
             let lifted = await lift(error, stage: .bdat)
             if let e = lifted as? SMTPError, e.reply != nil, connection != nil { await resetQuietly() }
