@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 /// `OAUTHBEARER` (RFC 7628 §3.1): the initial response is a GS2 header without channel binding
 /// (`n,a=user,`, RFC 5801 §4) followed by `^A`-separated key/value pairs: optional `host=` and

@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 /// The error a server sends as a challenge when it refuses an OAuth 2.0 token: base64 JSON with
 /// `status`, and optionally `scope`, `schemes` and `openid-configuration` (RFC 7628 §3.2.2 for

@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 /// Base64 as SASL profiles put it on the wire (RFC 4648 §4, no line breaks), with the SMTP and
 /// IMAP conventions for empty data: an empty *initial* response is sent as `=`

@@ -3,7 +3,6 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
-import Glibc
 
 /// One certificate of the server's chain, as a TLS report shows it (RFC 5280 §4.1).
 public struct CertificateInfo: Sendable, Hashable, Codable {

@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 /// Base64 (RFC 4648 §4) for SASL lines (RFC 4954 §4); Foundation does the work.
 enum Base64 {

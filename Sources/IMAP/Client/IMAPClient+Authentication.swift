@@ -4,7 +4,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 extension IMAPClient {
     /// LOGIN (RFC 9051 §6.2.3). Refused before sending when the server announced LOGINDISABLED,

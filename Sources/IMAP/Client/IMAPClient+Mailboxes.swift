@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 extension IMAPClient {
     /// ID (RFC 2971 §3.1): tells the server who this client is; returns what the server says.

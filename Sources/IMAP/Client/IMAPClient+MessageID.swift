@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 extension IMAPClient {
     /// The UIDs in the selected mailbox whose `Message-ID` header is exactly `messageID`

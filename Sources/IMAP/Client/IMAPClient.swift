@@ -5,7 +5,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 /// An IMAP4rev1/rev2 client session (RFC 9051, RFC 3501) over one NetIO `Connection`.
 ///

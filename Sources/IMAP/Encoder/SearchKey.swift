@@ -3,7 +3,6 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
-import Glibc
 
 /// A typed SEARCH query (RFC 9051 §6.4.4 `search-key`). Keys in an array are ANDed.
 ///

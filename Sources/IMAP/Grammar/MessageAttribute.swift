@@ -3,7 +3,6 @@ public import FoundationEssentials
 #else
 public import Foundation
 #endif
-import Glibc
 
 /// One item of a `FETCH` reply (RFC 9051 §7.5.2 `msg-att`).
 ///

@@ -3,7 +3,6 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-import Glibc
 
 /// One parsed FETCH item, or the start of a section whose bytes will stream.
 enum ParsedFetchItem {
