@@ -89,7 +89,8 @@ def render(cases, refs, out_path, started, env_line):
                  "measured in the same run, contenders alternating, on 127.0.0.1. Each cell is the median of "
                  "the runs, with min-max of wall time; rates are computed from the median wall time. Peak RSS "
                  "and CPU seconds (user+sys) come from `/usr/bin/time -v` of the whole process. `x best peer`: "
-                 "this engine's rate divided by the best peer's rate in the same case (above 1 is faster).\n"
+                 "this engine's rate divided by the best peer's rate in the same case (above 1 is faster). "
+                 "`mailbench` is built with `swift build -c release --static-swift-stdlib`.\n"
                  % (started, env_line))
     lines.append("## Reference limits of this machine\n")
     for k, v in refs:
@@ -134,6 +135,29 @@ def render(cases, refs, out_path, started, env_line):
         f.write("\n".join(lines) + "\n")
 
 
+def sections(text):
+    """The text before the first `## ` heading, and the `## ` sections as (title, text) in order."""
+    parts = re.split(r"(?m)^(?=## )", text)
+    head, rest = parts[0], parts[1:]
+    return head, [(p.split("\n", 1)[0][3:].strip(), p) for p in rest]
+
+
+def splice(base, fresh, groups, note):
+    """`base` with each `## GROUP` section of `groups` replaced by that section of `fresh`, `note`
+    under its heading; every other section (and the hand-written notes) kept as it was."""
+    head, old = sections(base)
+    _, new = sections(fresh)
+    new = dict(new)
+    out = [head]
+    for title, text in old:
+        if title.upper() in groups and title in new:
+            heading, body = new[title].split("\n", 1)
+            out.append(heading + "\n\n" + note + body)
+        else:
+            out.append(text)
+    return "".join(out)
+
+
 def reference_limits():
     refs = []
     try:
@@ -165,7 +189,11 @@ def main():
     ap.add_argument("--out", required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="smaller counts, one run (a smoke test)")
+    ap.add_argument("--only", default="", help="comma-separated groups (SMTP, IMAP, MIME) to run; their sections "
+                    "replace the same sections of an existing --out, the rest of it is kept")
     args = ap.parse_args()
+    only = {g.strip().upper() for g in args.only.split(",") if g.strip()}
+    wanted = lambda group: not only or group in only
     cfg = json.load(open(args.config))
     runs = 1 if args.quick else args.runs
     scale = 10 if args.quick else 1
@@ -191,10 +219,13 @@ def main():
     curl_big = os.path.join(work, "curl-big.cfg")
     subprocess.run([py, os.path.join(PEERS, "make_messages.py"), work, str(small_n), str(small_size),
                     str(big_n), str(big_size), str(sink), ca], check=True)
+    # MailEngine streams the same files the peers send (curl's upload-file, smtplib's read).
+    small_eml, big_eml = os.path.join(work, "small.eml"), os.path.join(work, "big.eml")
     cases.append(Case("SMTP", "%d messages of 2 KB on one connection, STARTTLS + AUTH PLAIN" % small_n, small_n,
                       small_n * small_size,
-                      engine("MailEngine (PIPELINING)", "smtp", *smtp_common, "--count", str(small_n), "--size", str(small_size))
-                      + engine("MailEngine (no PIPELINING)", "smtp", *smtp_common, "--count", str(small_n), "--size", str(small_size), "--no-pipelining")
+                      engine("MailEngine (PIPELINING)", "smtp", *smtp_common, "--count", str(small_n), "--message-file", small_eml)
+                      + engine("MailEngine (no PIPELINING)", "smtp", *smtp_common, "--count", str(small_n), "--message-file", small_eml,
+                               "--no-pipelining")
                       + [("Python smtplib", None, [py, os.path.join(PEERS, "smtplib_send.py"), "localhost", str(sink), ca,
                                                    os.path.join(work, "small.eml"), str(small_n)]),
                          ("curl", None, ["curl", "-s", "--config", curl_small])],
@@ -202,19 +233,19 @@ def main():
     msmtp_n = max(small_n // 10, 20)
     cases.append(Case("SMTP", "%d messages of 2 KB, msmtp (one process and connection per message) vs MailEngine" % msmtp_n,
                       msmtp_n, msmtp_n * small_size,
-                      engine("MailEngine (PIPELINING)", "smtp", *smtp_common, "--count", str(msmtp_n), "--size", str(small_size))
+                      engine("MailEngine (PIPELINING)", "smtp", *smtp_common, "--count", str(msmtp_n), "--message-file", small_eml)
                       + [("msmtp", None, ["bash", os.path.join(PEERS, "msmtp_loop.sh"), os.path.join(work, "msmtprc"),
                                           os.path.join(work, "small.eml"), str(msmtp_n)])],
                       runs))
     cases.append(Case("SMTP", "%d messages with a 5 MB attachment, one connection" % big_n, big_n, big_n * big_size,
-                      engine("MailEngine", "smtp", *smtp_common, "--count", str(big_n), "--size", str(big_size))
+                      engine("MailEngine", "smtp", *smtp_common, "--count", str(big_n), "--message-file", big_eml)
                       + [("Python smtplib", None, [py, os.path.join(PEERS, "smtplib_send.py"), "localhost", str(sink), ca,
                                                    os.path.join(work, "big.eml"), str(big_n)]),
                          ("curl", None, ["curl", "-s", "--config", curl_big])],
                       runs))
     cases.append(Case("SMTP", "%d parallel connections x %d messages of 2 KB" % (par_conn, par_n), par_conn * par_n,
                       par_conn * par_n * small_size,
-                      engine("MailEngine (PIPELINING)", "smtp", *smtp_common, "--count", str(par_n), "--size", str(small_size),
+                      engine("MailEngine (PIPELINING)", "smtp", *smtp_common, "--count", str(par_n), "--message-file", small_eml,
                              "--connections", str(par_conn))
                       + [("Python smtplib (8 processes)", None, ["bash", "-c", " & ".join(
                           "%s %s localhost %d %s %s %d" % (py, os.path.join(PEERS, "smtplib_send.py"), sink, ca,
@@ -241,49 +272,67 @@ def main():
             cases.append(Case("IMAP", title, count, nbytes, contenders, runs))
 
     # --- MIME ---------------------------------------------------------------------------
-    for size_mb in (20, 100):
-        size = size_mb * 1024 * 1024 // scale
-        att = os.path.join(work, "attach-%d.bin" % size_mb)
-        if not os.path.exists(att):
-            with open(att, "wb") as f:
-                for _ in range(size // (1 << 20) or 1):
-                    f.write(os.urandom(1 << 20))
-        target = "/dev/null" if size_mb == 100 else "memory"
-        cases.append(Case("MIME", "build a message with a %d MiB attachment, written to %s" % (size // (1 << 20), target), 0, size,
-                          engine("MailEngine", "mime-build", "--attachment", att, "--to", target)
-                          + [("Python email", None, [py, os.path.join(PEERS, "email_build.py"), att, target])],
+    if wanted("MIME"):
+        for size_mb in (20, 100):
+            size = size_mb * 1024 * 1024 // scale
+            att = os.path.join(work, "attach-%d.bin" % size_mb)
+            if not os.path.exists(att):
+                with open(att, "wb") as f:
+                    for _ in range(size // (1 << 20) or 1):
+                        f.write(os.urandom(1 << 20))
+            target = "/dev/null" if size_mb == 100 else "memory"
+            cases.append(Case("MIME", "build a message with a %d MiB attachment, written to %s" % (size // (1 << 20), target), 0, size,
+                              engine("MailEngine", "mime-build", "--attachment", att, "--to", target)
+                              + [("Python email", None, [py, os.path.join(PEERS, "email_build.py"), att, target])],
+                              runs))
+        parse_src = os.path.join(work, "parse-20.eml")
+        subprocess.run([py, os.path.join(PEERS, "email_build.py"), os.path.join(work, "attach-20.bin"), parse_src], check=True)
+        psize = os.path.getsize(parse_src)
+        cases.append(Case("MIME", "parse a %.0f MB message and decode its attachment" % (psize / 1e6), 0, psize,
+                          # Streaming (MIMEStreamParser, bounded memory) is what an application does with a
+                          # big message; the whole tree in memory (MIMEParser.parse) is shown beside it.
+                          # Both decode the attachment completely, as the Python peer's get_content() does.
+                          engine("MailEngine (streaming)", "mime-parse", "--mode", "stream", parse_src)
+                          + engine("MailEngine (whole tree in memory)", "mime-parse", "--mode", "tree", parse_src)
+                          + [("Python email", None, [py, os.path.join(PEERS, "email_parse.py"), parse_src])],
                           runs))
-    parse_src = os.path.join(work, "parse-20.eml")
-    subprocess.run([py, os.path.join(PEERS, "email_build.py"), os.path.join(work, "attach-20.bin"), parse_src], check=True)
-    psize = os.path.getsize(parse_src)
-    cases.append(Case("MIME", "parse a %.0f MB message and decode its attachment" % (psize / 1e6), 0, psize,
-                      # Streaming (MIMEStreamParser, bounded memory) is what an application does with a
-                      # big message; the whole tree in memory (MIMEParser.parse) is shown beside it.
-                      # Both decode the attachment completely, as the Python peer's get_content() does.
-                      engine("MailEngine (streaming)", "mime-parse", "--mode", "stream", parse_src)
-                      + engine("MailEngine (whole tree in memory)", "mime-parse", "--mode", "tree", parse_src)
-                      + [("Python email", None, [py, os.path.join(PEERS, "email_parse.py"), parse_src])],
-                      runs))
-    b64_in = os.path.join(work, "attach-20.bin")
-    b64_size = os.path.getsize(b64_in)
-    b64_enc = os.path.join(work, "attach-20.b64")
-    subprocess.run(["openssl", "base64", "-in", b64_in, "-out", b64_enc], check=True)
-    qp_in = parse_src
-    for codec, src, nbytes in [("base64 encode", b64_in, b64_size), ("base64 decode", b64_enc, os.path.getsize(b64_enc)),
-                               ("quoted-printable encode", qp_in, os.path.getsize(qp_in))]:
-        mode = codec.split()[0] + "-" + codec.split()[-1]
-        contenders = engine("MailEngine", "codec", mode, src)
-        if codec.startswith("base64"):
-            flag = [] if codec.endswith("encode") else ["-d"]
-            contenders.append(("openssl base64", None, ["openssl", "base64"] + flag + ["-in", src, "-out", "/dev/null"]))
-        contenders.append(("Python (binascii / quopri)", None, [py, os.path.join(PEERS, "codec.py"), mode, src]))
-        cases.append(Case("MIME", "%s, %.0f MB" % (codec, nbytes / 1e6), 0, nbytes, contenders, runs))
+        b64_in = os.path.join(work, "attach-20.bin")
+        b64_size = os.path.getsize(b64_in)
+        b64_enc = os.path.join(work, "attach-20.b64")
+        subprocess.run(["openssl", "base64", "-in", b64_in, "-out", b64_enc], check=True)
+        qp_in = parse_src
+        for codec, src, nbytes in [("base64 encode", b64_in, b64_size), ("base64 decode", b64_enc, os.path.getsize(b64_enc)),
+                                   ("quoted-printable encode", qp_in, os.path.getsize(qp_in))]:
+            mode = codec.split()[0] + "-" + codec.split()[-1]
+            contenders = engine("MailEngine", "codec", mode, src)
+            if codec.startswith("base64"):
+                flag = [] if codec.endswith("encode") else ["-d"]
+                contenders.append(("openssl base64", None, ["openssl", "base64"] + flag + ["-in", src, "-out", "/dev/null"]))
+            contenders.append(("Python (binascii / quopri)", None, [py, os.path.join(PEERS, "codec.py"), mode, src]))
+            cases.append(Case("MIME", "%s, %.0f MB" % (codec, nbytes / 1e6), 0, nbytes, contenders, runs))
 
-    for c in cases:
-        run_case(c, log)
-        render(cases, [], args.out, started, env_line)  # partial table as we go
-    refs = reference_limits()
-    render(cases, refs, args.out, started, env_line)
+    cases = [c for c in cases if wanted(c.group)]
+    if only and os.path.exists(args.out):
+        # Only these groups: their sections replace the same ones of the existing file.
+        base = open(args.out).read()
+        def write_spliced():
+            tmp = args.out + ".part"
+            render(cases, [], tmp, started, env_line)
+            fresh = open(tmp).read()
+            os.remove(tmp)
+            note = ("Re-run on %s with `scripts/bench --only %s` (%s), `mailbench` built with "
+                    "`--static-swift-stdlib`; the other sections are from the run named at the top.\n"
+                    % (started, ",".join(sorted(only)), env_line))
+            open(args.out, "w").write(splice(base, fresh, only, note))
+        for c in cases:
+            run_case(c, log)
+            write_spliced()  # partial tables as we go
+    else:
+        for c in cases:
+            run_case(c, log)
+            render(cases, [], args.out, started, env_line)  # partial table as we go
+        refs = reference_limits()
+        render(cases, refs, args.out, started, env_line)
     if not mb:
         with open(args.out, "a") as f:
             f.write("\n**mailbench was not built: only the peers ran.**\n")

@@ -1,11 +1,17 @@
 import ArgumentParser
 import Auth
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import NetIO
 import SMTP
 
-/// `mailbench smtp`: N messages of exactly SIZE octets over STARTTLS + AUTH PLAIN on each of K
-/// connections (RFC 5321, RFC 3207, RFC 4616), through `SMTPClient.send(raw:envelope:)`.
+/// `mailbench smtp`: N messages over STARTTLS + AUTH PLAIN on each of K connections (RFC 5321,
+/// RFC 3207, RFC 4616), through `SMTPClient.send(raw:envelope:)`. With `--message-file` each
+/// message is streamed from that file (`MessageFile`: read 64 KiB at a time, as curl reads its
+/// upload file), else built in memory, exactly SIZE octets.
 struct SMTPBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "smtp",
         abstract: "Send COUNT messages of SIZE bytes on each of CONNECTIONS connections.")
@@ -16,7 +22,8 @@ struct SMTPBench: AsyncParsableCommand {
     @Option var user: String
     @Option var password: String
     @Option(help: "Messages per connection.") var count: Int
-    @Option(help: "Octets per message.") var size: Int
+    @Option(help: "Octets per message (built in memory; ignored with --message-file).") var size = 2048
+    @Option(help: "Send this file (RFC 5322 text) as each message, streamed from the file.") var messageFile: String?
     @Flag(help: "Do not use PIPELINING (RFC 2920) even when offered.") var noPipelining = false
     @Option(help: "Parallel connections.") var connections = 1
 
@@ -27,7 +34,15 @@ struct SMTPBench: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let message = try BenchMessage.make(size: size)
+        let message: any SMTPMessageSource
+        let bytesPerMessage: Int
+        if let messageFile {
+            let file = MessageFile(URL(fileURLWithPath: messageFile), summary: "bench")
+            guard let n = file.byteCount else { throw BenchFailure("cannot read \(messageFile)") }
+            (message, bytesPerMessage) = (file, n)
+        } else {
+            (message, bytesPerMessage) = (try BenchMessage.make(size: size), size)
+        }
         let envelope = Envelope(mailFrom: "shop@example.test", recipients: ["customer@example.test"])
         let config = SMTPConfiguration(
             endpoint: Endpoint(host: host, port: port), security: .startTLS,
@@ -65,7 +80,7 @@ struct SMTPBench: AsyncParsableCommand {
         let sent = outcomes.reduce(0) { $0 + $1.sent }
         let failed = connections * count - sent
         Summary.print(["case": "smtp", "sent": sent, "failed": failed, "connections": connections,
-                       "bytes": sent * size, "seconds": seconds, "pipelining": !noPipelining,
+                       "bytes": sent * bytesPerMessage, "seconds": seconds, "pipelining": !noPipelining,
                        "messages_per_second": Double(sent) / seconds])
         if let error = outcomes.compactMap(\.error).first {
             throw BenchFailure("\(failed) message(s) not sent: \(error)")

@@ -1,14 +1,47 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
-/// The one-line JSON a subcommand prints at the end (keys sorted, so lines compare).
+/// The one-line JSON a subcommand prints at the end (keys sorted, so lines compare). Written by
+/// hand (strings, integers, numbers, booleans): `JSONSerialization` would link full Foundation,
+/// whose 7 MB of start-up RSS would be measured as the engine's.
 enum Summary {
     static func print(_ fields: [String: any Sendable]) {
-        var object: [String: Any] = [:]
-        for (k, v) in fields { object[k] = v }
-        if let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-           let line = String(data: data, encoding: .utf8) {
-            Swift.print(line)
+        let members = fields.keys.sorted().map { key in "\(quoted(key)):\(value(fields[key]!))" }
+        Swift.print("{" + members.joined(separator: ",") + "}")
+    }
+
+    private static func value(_ v: any Sendable) -> String {
+        switch v {
+        case let b as Bool: return b ? "true" : "false"
+        case let i as Int: return String(i)
+        case let d as Double: return d.isFinite ? String(d) : "null"
+        case let s as String: return quoted(s)
+        default: return quoted(String(describing: v))
         }
+    }
+
+    private static func quoted(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 {
+                    let hex = String(u.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
     }
 
     /// Seconds since `start`, from the monotonic clock.

@@ -1,5 +1,9 @@
 internal import CSASL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// One libsasl2 client exchange: its `sasl_conn_t`, the callbacks that hand libsasl2 the user
@@ -22,7 +26,7 @@ final class CyrusSASLSession: @unchecked Sendable {
     }
 
     let mechanism: String
-    private let lock = NSLock()
+    private let lock = SASLLock()
     private var conn: OpaquePointer?
     private var state = State.created
     /// libsasl2 said SASL_OK: the client side of the exchange is done (and, for SCRAM, the

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// `OAUTHBEARER` (RFC 7628 §3.1): the initial response is a GS2 header without channel binding
 /// (`n,a=user,`, RFC 5801 §4) followed by `^A`-separated key/value pairs: optional `host=` and
@@ -63,6 +67,6 @@ public struct OAuthBearerMechanism: SASLMechanism {
 
     /// `saslname` (RFC 5801 §4): `=` and `,` escaped as `=3D` and `=2C`.
     static func saslname(_ s: String) -> String {
-        s.replacingOccurrences(of: "=", with: "=3D").replacingOccurrences(of: ",", with: "=2C")
+        s.replacing("=", with: "=3D").replacing(",", with: "=2C")
     }
 }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The error a server sends as a challenge when it refuses an OAuth 2.0 token: base64 JSON with
 /// `status`, and optionally `scope`, `schemes` and `openid-configuration` (RFC 7628 §3.2.2 for
@@ -38,23 +42,39 @@ public struct OAuthErrorReport: Sendable, Hashable, CustomStringConvertible {
     /// JSON object gives a report with `unreadable` set, so the exchange can still be answered
     /// as the RFCs require.
     public init(challenge: [UInt8]) {
-        let object = (try? JSONSerialization.jsonObject(with: Data(challenge))) as? [String: Any]
-        guard let object else {
+        guard let object = try? JSONDecoder().decode(Fields.self, from: Data(challenge)) else {
             let text = String(decoding: challenge.prefix(Self.unreadablePreviewLimit), as: UTF8.self)
             self.init(unreadable: String(text.unicodeScalars.map {
                 $0.value < 0x20 || $0.value == 0x7F ? "." : Character($0)
             }))
             return
         }
-        func field(_ key: String) -> String? {
-            switch object[key] {
-            case let s as String: s
-            case let n as NSNumber: n.stringValue
-            default: nil
-            }
+        self.init(status: object.status, scope: object.scope, schemes: object.schemes,
+                  openIDConfiguration: object.openIDConfiguration)
+    }
+
+    /// The JSON object's fields of RFC 7628 §3.2.2; a number (`"status": 401`) is read as its
+    /// digits, any other kind of value as absent, unknown members are ignored.
+    private struct Fields: Decodable {
+        var status, scope, schemes, openIDConfiguration: String?
+
+        private enum Key: String, CodingKey {
+            case status, scope, schemes, openIDConfiguration = "openid-configuration"
         }
-        self.init(status: field("status"), scope: field("scope"), schemes: field("schemes"),
-                  openIDConfiguration: field("openid-configuration"))
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: Key.self)
+            func field(_ key: Key) -> String? {
+                if let s = try? c.decode(String.self, forKey: key) { return s }
+                if let n = try? c.decode(Int.self, forKey: key) { return String(n) }
+                if let d = try? c.decode(Double.self, forKey: key) { return String(d) }
+                return nil
+            }
+            status = field(.status)
+            scope = field(.scope)
+            schemes = field(.schemes)
+            openIDConfiguration = field(.openIDConfiguration)
+        }
     }
 
     /// What the refusal means, in plain words, with the fix.

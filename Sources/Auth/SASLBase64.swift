@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Base64 as SASL profiles put it on the wire (RFC 4648 §4, no line breaks), with the SMTP and
 /// IMAP conventions for empty data: an empty *initial* response is sent as `=`
@@ -26,7 +30,7 @@ public enum SASLBase64 {
     /// empty text (or a lone `=`) is an empty challenge. Anything else that is not base64 is a
     /// `protocolViolation`: RFC 4954 §4 tells the client to cancel with `*`.
     public static func decodeChallenge(_ text: String, mechanism: String? = nil) throws(AuthError) -> [UInt8] {
-        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        let trimmed = text.trimmingSpacesAndTabs
         if trimmed.isEmpty || trimmed == emptyInitialResponse { return [] }
         guard trimmed.utf8.allSatisfy(isBase64Character) else {
             throw AuthError(.protocolViolation("the challenge is not base64"), mechanism: mechanism)

@@ -1,5 +1,9 @@
 internal import CSASL
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// The Cyrus SASL library (libsasl2) as this process sees it: initialised once, with the
@@ -60,7 +64,7 @@ public enum SASLLibrary {
 
     /// Serialises `sasl_client_new` and `sasl_dispose`, which touch libsasl2's global plugin
     /// state; the steps of different connections run in parallel.
-    static let connectionLifecycleLock = NSLock()
+    static let connectionLifecycleLock = SASLLock()
 
     /// libsasl2's callback slot type (`int (*proc)(void)`); each real callback is cast to it.
     typealias SASLCallback = @convention(c) () -> Int32

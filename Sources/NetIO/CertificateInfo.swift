@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// One certificate of the server's chain, as a TLS report shows it (RFC 5280 §4.1).
 public struct CertificateInfo: Sendable, Hashable, Codable {
@@ -32,7 +36,7 @@ public struct CertificateInfo: Sendable, Hashable, Codable {
     static func attribute(_ key: String, in dn: String) -> String? {
         for part in dn.split(separator: ",") {
             let kv = part.split(separator: "=", maxSplits: 1)
-            if kv.count == 2, kv[0].trimmingCharacters(in: .whitespaces) == key { return String(kv[1]) }
+            if kv.count == 2, kv[0].trimmingSpacesAndTabs == key { return String(kv[1]) }
         }
         return nil
     }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import Glibc
 
 /// A TCP connection, plain or TLS, with deadlines on every operation and a transcript.
@@ -151,6 +155,12 @@ public actor Connection {
 
     /// Sends `bytes`; `log` is what the transcript shows (nothing when `nil`).
     public func write(_ bytes: [UInt8], log: TranscriptText? = nil, timeout: Duration? = nil) async throws {
+        if let log { transcript.sent(log, tls: isTLS) }
+        try await send(bytes, deadline: .after(timeout ?? timeouts.write))
+    }
+
+    /// Sends part of a buffer (a BDAT chunk inside a larger buffer) without copying it first.
+    public func write(_ bytes: ArraySlice<UInt8>, log: TranscriptText? = nil, timeout: Duration? = nil) async throws {
         if let log { transcript.sent(log, tls: isTLS) }
         try await send(bytes, deadline: .after(timeout ?? timeouts.write))
     }
@@ -311,7 +321,7 @@ public actor Connection {
         if n == 0 { return false }
         if !receivedAny, Self.looksLikeTLSRecord(scratch[0..<n]) {
             throw fail(.tlsOnPlaintextPort,
-                       evidence: "received a TLS record (bytes \(scratch[0..<min(n, 5)].map { String(format: "%02x", $0) }.joined(separator: " ")))")
+                       evidence: "received a TLS record (bytes \(scratch[0..<min(n, 5)].map { Digits.hex($0) }.joined(separator: " ")))")
         }
         receivedAny = true
         inbound.append(contentsOf: scratch[0..<n])
@@ -352,14 +362,22 @@ public actor Connection {
         }
     }
 
+    /// Plaintext encrypted per `tls.write` before the ciphertext is flushed: 64 KiB (four TLS
+    /// records), so neither the memory BIO nor `cipherOut` grows past about that much.
+    static let tlsWriteSlice = 64 * 1024
+
     private func send(_ bytes: [UInt8], deadline: Deadline) async throws {
+        try await send(bytes[...], deadline: deadline)
+    }
+
+    private func send(_ bytes: ArraySlice<UInt8>, deadline: Deadline) async throws {
         guard !isClosed else { throw fail(.closed, evidence: nil) }
         if let tls {
             // Encrypt and send in slices so the ciphertext buffer stays small.
             var offset = 0
-            let slice = 256 * 1024
-            while offset < bytes.count {
-                let end = min(bytes.count, offset + slice)
+            let count = bytes.count
+            while offset < count {
+                let end = min(count, offset + Self.tlsWriteSlice)
                 do {
                     try bytes.withUnsafeBytes { try tls.write(UnsafeRawBufferPointer(rebasing: $0[offset..<end])) }
                 } catch var error as NetIOError {
@@ -379,12 +397,13 @@ public actor Connection {
         guard session.hasOutbound else { return }
         cipherOut.removeAll(keepingCapacity: true)
         session.drainOutbound(into: &cipherOut)
-        try await sendRaw(cipherOut, deadline: deadline)
+        try await sendRaw(cipherOut[...], deadline: deadline)
     }
 
-    private func sendRaw(_ bytes: [UInt8], deadline: Deadline) async throws {
+    private func sendRaw(_ bytes: ArraySlice<UInt8>, deadline: Deadline) async throws {
         var offset = 0
-        while offset < bytes.count {
+        let count = bytes.count
+        while offset < count {
             let n: Int
             do {
                 n = try bytes.withUnsafeBytes { try socket.writeNow(UnsafeRawBufferPointer(rebasing: $0[offset...])) }
@@ -395,7 +414,7 @@ public actor Connection {
                 throw fail(.system(errno: failure.errno), evidence: failure.message)
             }
             offset += n
-            if offset < bytes.count && n == 0 { try await waitFor(.write, until: deadline) }
+            if offset < count && n == 0 { try await waitFor(.write, until: deadline) }
         }
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import Glibc
 internal import CSystemShim
 
@@ -56,8 +55,14 @@ final class EventLoop: Sendable {
         wakeWrite = fds[1]
         var ev = epoll_event(events: UInt32(EPOLLIN.rawValue), data: epoll_data_t(fd: wakeRead))
         precondition(epoll_ctl(epfd, EPOLL_CTL_ADD, wakeRead, &ev) == 0)
-        let thread = Thread { [self] in run() }
-        thread.start()
+        // A plain pthread (no Foundation `Thread`): the loop lives as long as the process.
+        var thread = pthread_t()
+        let started = pthread_create(&thread, nil, { context in
+            Unmanaged<EventLoop>.fromOpaque(context!).takeRetainedValue().run()
+            return nil
+        }, Unmanaged.passRetained(self).toOpaque())
+        precondition(started == 0, "pthread_create failed: \(started)")
+        pthread_detach(thread)
     }
 
     // MARK: registration of file descriptors

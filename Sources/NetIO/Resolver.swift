@@ -1,4 +1,4 @@
-import Foundation
+import Dispatch
 import Glibc
 
 /// One address a host name resolved to.

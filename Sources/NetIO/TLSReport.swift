@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
+import Glibc
 
 /// What a TLS handshake established: version, cipher, SNI, the chain, and the trust and host-name
 /// verdicts reported separately (RFC 6125 §6 for the name check).

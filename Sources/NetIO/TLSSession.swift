@@ -1,5 +1,10 @@
 internal import CSSLShim
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// One client TLS session over memory BIOs. It does no I/O: the connection feeds it the bytes
 /// read from the socket and writes out what it produces. RFC 8446 / RFC 5246 via OpenSSL.
@@ -132,7 +137,7 @@ final class TLSSession {
 
     /// The report of the finished handshake, with the verdicts under `options`.
     func report(now: Date = Date()) -> TLSReport {
-        let version = String(cString: SSL_get_version(ssl)).replacingOccurrences(of: "TLSv", with: "TLS ")
+        let version = String(cString: SSL_get_version(ssl)).replacing("TLSv", with: "TLS ")
         let cipher = SSL_get_current_cipher(ssl).map { String(cString: SSL_CIPHER_get_name($0)) } ?? "?"
         var chain: [CertificateInfo] = []
         if let stack = SSL_get_peer_cert_chain(ssl) {

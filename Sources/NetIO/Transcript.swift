@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
+import Glibc
 
 /// The session log a support desk reads: one timestamped line per event, in the format of
 /// docs/TRANSCRIPT.md (`<-` / `->` plain, `<~` / `~>` inside TLS, `*` unexpected reply, `===` facts,
@@ -9,6 +14,10 @@ public final class Transcript: Sendable {
     private struct State {
         var ring: [String] = []
         var next = 0
+        /// The last second stamped and its `2026-11-22T10:15:02.` text: a busy transcript (a
+        /// line per fetched message) formats the date once a second, not once a line.
+        var stampSecond = Int.min
+        var stampPrefix = ""
     }
 
     private let sinks: [any TranscriptSink]
@@ -54,17 +63,36 @@ public final class Transcript: Sendable {
     public func tail(_ n: Int) -> [String] { Array(lastLines.suffix(n)) }
 
     private func emit(_ prefix: String, _ text: String) {
-        let line = "\(Self.timestamp(clock())) \(prefix) \(text)"
-        state.withLock { s in
+        let t = clock().timeIntervalSince1970
+        let second = Int(t.rounded(.down))
+        let ms = min(999, max(0, Int((t - Double(second)) * 1000)))
+        let line: String = state.withLock { s in
+            if s.stampSecond != second {
+                s.stampSecond = second
+                let stamp = Self.timestamp(Date(timeIntervalSince1970: Double(second)))
+                s.stampPrefix = String(stamp.dropLast(4))  // without "000Z"
+            }
+            var line = ""
+            line.reserveCapacity(s.stampPrefix.utf8.count + prefix.utf8.count + text.utf8.count + 7)
+            line += s.stampPrefix
+            line += Self.threeDigits[ms]
+            line += "Z "
+            line += prefix
+            line += " "
+            line += text
             if s.ring.count < capacity {
                 s.ring.append(line)
             } else {
                 s.ring[s.next] = line
                 s.next = (s.next + 1) % capacity
             }
+            return line
         }
         for sink in sinks { sink.write(line: line) }
     }
+
+    /// `000` … `999`, for the milliseconds of a timestamp.
+    private static let threeDigits: [String] = (0..<1000).map { Digits.decimal($0, width: 3) }
 
     /// `2026-11-22T10:15:02.190Z` (RFC 3339, UTC, milliseconds).
     static func timestamp(_ date: Date) -> String {
@@ -83,7 +111,13 @@ public final class Transcript: Sendable {
 
     /// Server text as one printable line: control bytes shown as `\xNN`.
     static func printable(_ s: String) -> String {
-        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else { return s }
+        // Control characters are single UTF-8 bytes (never inside a multi-byte sequence).
+        var text = s
+        let clean = text.withUTF8 { bytes in
+            for b in bytes where b < 0x20 || b == 0x7F { return false }
+            return true
+        }
+        guard !clean else { return s }
         var out = ""
         for u in s.unicodeScalars {
             if u.value < 0x20 || u.value == 0x7F {

@@ -1,5 +1,10 @@
 internal import CSSLShim
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+import Glibc
 
 /// Reads the fields a TLS report shows from an OpenSSL `X509` (RFC 5280 §4.1).
 enum X509Reader {

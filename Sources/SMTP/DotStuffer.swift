@@ -39,7 +39,10 @@ public struct DotStuffer: Sendable {
     public mutating func encode(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
         let before = out.count
         inputCount += input.count
-        out.reserveCapacity(out.count + input.count + input.count / 32 + 4)
+        // Geometric growth: `reserveCapacity` alone allocates exactly what is asked, so a buffer
+        // fed 64 KiB at a time would be reallocated (and copied) on every call.
+        let needed = out.count + input.count + input.count / 32 + 4
+        if out.capacity < needed { out.reserveCapacity(Swift.max(needed, 2 * out.capacity)) }
         var i = 0
         let n = input.count
         while i < n {

@@ -77,19 +77,26 @@ extension SMTPClient {
     {
         let c = try requireConnection(.data)
         await c.setStage(.data)
-        let body: (size: Int, rest: [UInt8], end: [UInt8], overlongLines: Int)
+        let body: (size: Int, end: [UInt8], overlongLines: Int)
+        // The rest of the body not yet written, in the client's body buffer.
+        var rest = takeBodyBuffer()
         do {
-            body = try await MessageStreamer.data(source, on: c, blockTimeout: timeouts.dataBlock)
-            if willCommit != nil && !body.rest.isEmpty { try await c.write(body.rest, log: nil, timeout: timeouts.dataBlock) }
+            body = try await MessageStreamer.data(source, on: c, blockTimeout: timeouts.dataBlock, buffer: &rest)
+            if willCommit != nil && !rest.isEmpty {
+                try await c.write(rest, log: nil, timeout: timeouts.dataBlock)
+                rest.removeAll(keepingCapacity: true)
+            }
         } catch {
             throw await lift(error, stage: .data)
         }
         transcript.sent(.summary("message: \(body.size) bytes, \(source.summary)"), tls: await c.isTLS)
         noteOverlongLines(body.overlongLines)
         try await commit(willCommit)
-        // Without a hook, the rest of the body and its end go out in one write.
-        let end = willCommit == nil ? body.rest + body.end : body.end
-        return (try await finalReply(after: end, stage: .data), body.size)
+        // The rest of the body (none after a hook) and its end go out in one write.
+        rest += body.end
+        let reply = try await finalReply(after: rest, stage: .data)
+        keepBodyBuffer(&rest)
+        return (reply, body.size)
     }
 
     /// BDAT chunks, the commit hook, `BDAT n LAST` and its reply.
@@ -98,22 +105,57 @@ extension SMTPClient {
     {
         let c = try requireConnection(.bdat)
         await c.setStage(.bdat)
-        let body: (size: Int, last: [UInt8], chunks: Int, overlongLines: Int)
+        let body: (size: Int, chunks: Int, overlongLines: Int)
+        // The last chunk, in the client's body buffer.
+        var last = takeBodyBuffer()
         do {
             body = try await MessageStreamer.chunks(source, on: c, chunkSize: configuration.chunkSize,
-                                                    blockTimeout: timeouts.dataBlock, replyTimeout: timeouts.command)
+                                                    blockTimeout: timeouts.dataBlock, replyTimeout: timeouts.command,
+                                                    buffer: &last)
+        } catch let failure as MessageStreamer.MidChunkFailure {
+            // The server is inside a chunk it will never get whole: only closing ends it.
+            await closeConnection()
+            if let underlying = failure.underlying { throw await lift(underlying, stage: .bdat) }
+            transcript.diagnosis("the message ended \(failure.owed) octets before the size its source announced "
+                                 + "(\(source.byteCount ?? 0)): connection closed, the message is not sent")
+            throw fail(.invalidArgument, stage: .bdat,
+                       evidence: "the message source ended \(failure.owed) octets before its announced size")
         } catch {
             let lifted = await lift(error, stage: .bdat)
             if let e = lifted as? SMTPError, e.reply != nil, connection != nil { await resetQuietly() }
             throw lifted
         }
         try await commit(willCommit)
-        let command = SMTPCommand.bdat(size: body.last.count, last: true)
+        let command = SMTPCommand.bdat(size: last.count, last: true)
         let tls = await c.isTLS
         transcript.sent(.line(try command.line()), tls: tls)
         transcript.sent(.summary("message: \(body.size) bytes, \(source.summary)"), tls: tls)
         noteOverlongLines(body.overlongLines)
-        return (try await finalReply(after: try command.encoded() + body.last, stage: .bdat), body.size)
+        // The command, then the last chunk from the body buffer (no copy of the chunk). Lost
+        // before the chunk is complete, the message cannot have been accepted.
+        do {
+            try await c.write(try command.encoded(), log: nil, timeout: timeouts.dataBlock)
+        } catch {
+            throw await lift(error, stage: .bdat)
+        }
+        let reply = try await finalReply(after: last, stage: .bdat)
+        keepBodyBuffer(&last)
+        return (reply, body.size)
+    }
+
+    /// The body buffer, taken for one message (empty, its capacity kept from the last one).
+    func takeBodyBuffer() -> [UInt8] {
+        var b: [UInt8] = []
+        swap(&b, &bodyBuffer)
+        b.removeAll(keepingCapacity: true)
+        return b
+    }
+
+    /// Keeps `buffer`'s memory for the next message, up to `bodyBufferLimit` octets.
+    func keepBodyBuffer(_ buffer: inout [UInt8]) {
+        guard buffer.capacity <= Self.bodyBufferLimit else { return }
+        swap(&bodyBuffer, &buffer)
+        bodyBuffer.removeAll(keepingCapacity: true)
     }
 
     func noteOverlongLines(_ n: Int) {

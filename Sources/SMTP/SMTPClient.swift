@@ -38,6 +38,12 @@ public actor SMTPClient {
 
     var connection: Connection?
     var transactionOpen = false
+    /// The memory of the last message body sent (a BDAT chunk, DATA's write batch), reused by the
+    /// next message: a client sending thousands allocates it once, not once per message (freed
+    /// and reallocated megabytes fragment the allocator's arenas, which then hold on to them).
+    var bodyBuffer: [UInt8] = []
+    /// The largest body buffer kept between messages: a default chunk plus slack (RFC 3030 §2).
+    static let bodyBufferLimit = (1 << 20) + 256 * 1024
     private var busy = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
 

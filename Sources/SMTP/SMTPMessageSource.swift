@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
+import Glibc
 
 /// What DATA or BDAT streams: the message in Internet Message Format (RFC 5322), written in
 /// pieces so a large attachment never sits in memory whole. The MIME writer conforms through a
@@ -70,19 +75,37 @@ public struct MessageFile: SMTPMessageSource {
     }
 
     public var byteCount: Int? {
-        (try? FileManager.default.attributesOfItem(atPath: url.path)[.size] as? NSNumber)?.intValue
+        var st = stat()
+        guard stat(url.path, &st) == 0 else { return nil }
+        return Int(st.st_size)
     }
 
+    /// Reads the file with `read(2)` into one reused buffer of `chunkSize` octets: memory stays
+    /// at one chunk whatever the file's size. An unreadable file is a `MessageFileError`.
     public func write(to sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
-        let handle = try FileHandle(forReadingFrom: url)
-        defer { try? handle.close() }
+        let fd = open(url.path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw MessageFileError(path: url.path, errno: errno) }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: Self.chunkSize)
         // Bounded by the file's size: each pass reads at least one byte or ends.
         while true {
             try Task.checkCancellation()
-            guard let data = try handle.read(upToCount: Self.chunkSize), !data.isEmpty else { return }
-            try await sink(ArraySlice(data))
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw MessageFileError(path: url.path, errno: errno)
+            }
+            if n == 0 { return }
+            try await sink(buffer[0..<n])
         }
     }
+}
+
+/// A message file that could not be opened or read (`errno` as `open(2)` / `read(2)` set it).
+public struct MessageFileError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var errno: Int32
+    public var description: String { "cannot read \(path): \(String(cString: strerror(errno)))" }
 }
 
 extension URL: SMTPMessageSource {

@@ -237,6 +237,51 @@ struct ScriptedServerTests {
         #expect(await peer.finish() == nil)
     }
 
+    /// Responses that arrive in one write are taken as one batch by `FetchEvents`; another
+    /// command started before the FETCH's tagged reply still ends the sequence at once, events
+    /// already taken included.
+    @Test func anotherCommandInterruptsFetchEventsHoldingABatch() async throws {
+        let peer = try ScriptedPeer(Self.selected + [
+            .expect("A3 UID FETCH 1:* (UID FLAGS)"),
+            .sendRaw(Array(("* 1 FETCH (UID 11 FLAGS (\\Seen))\r\n* 2 FETCH (UID 12 FLAGS ())\r\n"
+                            + "* 3 FETCH (UID 13 FLAGS ())\r\n").utf8)),
+            .sleep(0.3), .send("A3 OK done"),
+            .expect("A4 NOOP"), .send("A4 OK"), .readUntilClosed,
+        ])
+        let imap = try await selectedSession(peer)
+        var iterator = try await imap.uidFetchEvents(SequenceSet.all, [.flags]).makeAsyncIterator()
+        var first: [FetchEvent] = []
+        while let e = try await iterator.next() {
+            first.append(e)
+            if case .messageEnd = e { break }
+        }
+        #expect(first.count == 4, "\(first)")  // start, UID, FLAGS, end
+        _ = try await imap.noop()
+        await expectError(.interrupted, { _ = try await iterator.next() })
+        await imap.close()
+        #expect(await peer.finish() == nil)
+    }
+
+    /// A tagged NO that arrives with the last messages: every event before it is delivered, then the error.
+    @Test func fetchEventsDeliverEverythingBeforeATaggedNo() async throws {
+        let peer = try ScriptedPeer(Self.selected + [
+            .expect("A3 UID FETCH 1:* (UID FLAGS)"),
+            .sendRaw(Array(("* 1 FETCH (UID 11 FLAGS ())\r\n* 2 FETCH (UID 12 FLAGS ())\r\n"
+                            + "A3 NO [SERVERBUG] some messages could not be read\r\n").utf8)),
+            .readUntilClosed,
+        ])
+        let imap = try await selectedSession(peer)
+        var ends = 0
+        await expectError(.no, {
+            for try await e in try await imap.uidFetchEvents(SequenceSet.all, [.flags]) {
+                if case .messageEnd = e { ends += 1 }
+            }
+        })
+        #expect(ends == 2)
+        await imap.close()
+        #expect(await peer.finish() == nil)
+    }
+
     @Test func streamedAppendWaitsForTheGoAheadWithoutLiteralPlus() async throws {
         let peer = try ScriptedPeer([
             .send("* PREAUTH [CAPABILITY IMAP4rev1 UIDPLUS] hi"),

@@ -423,6 +423,35 @@ struct ScriptedSessionTests {
         #expect(await peer.finish() == nil)
     }
 
+    /// A source that announces more octets than it writes: its first BDAT chunk was announced
+    /// before its octets were at hand, so the client cannot finish it and closes the connection.
+    @Test func sourceShorterThanItsAnnouncedSizeClosesTheChunkedSession() async throws {
+        struct ShortSource: SMTPMessageSource {
+            var byteCount: Int? { 300_000 }
+            var requires8BitMIME: Bool { false }
+            func write(to sink: (ArraySlice<UInt8>) async throws -> Void) async throws {
+                let line = Array("0123456789012345678901234567890123456789012345678901234567890123456789\r\n".utf8)
+                var piece: [UInt8] = []
+                while piece.count < 64 * 1024 { piece += line }
+                try await sink(piece[...])
+                try await sink(piece[...])
+            }
+        }
+        let peer = try ScriptedPeer(Self.hello(["CHUNKING", "SIZE"]) + [
+            .expect("MAIL FROM:<a@example.test> SIZE=300000"), .send("250 Ok"), .expect("RCPT TO:<b@example.test>"),
+            .send("250 Ok"), .expect("BDAT 299999"), .readUntilClosed,
+        ])
+        let client = Self.client(peer.port)
+        await #expect {
+            _ = try await client.send(raw: ShortSource(), envelope: Self.envelope)
+        } throws: { error in
+            let e = error as? SMTPError
+            return e?.kind == .invalidArgument && e?.stage == .bdat && e?.evidence?.contains("before its announced size") == true
+        }
+        #expect(await client.isConnected() == false)
+        #expect(await peer.finish() == nil)
+    }
+
     @Test func dsnParametersWhenOffered() async throws {
         let steps: [Step] = [
             // SMTPUTF8 because of the UTF-8 recipient; BODY=8BITMIME because of the UTF-8 header.

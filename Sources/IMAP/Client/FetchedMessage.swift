@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// One message of a FETCH reply (RFC 9051 §7.5.2), its items gathered; body sections held in
 /// memory (use `IMAPClient.uidFetchEvents` to stream big ones instead).

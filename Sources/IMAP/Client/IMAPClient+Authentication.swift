@@ -1,5 +1,9 @@
 public import Auth
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension IMAPClient {
     /// LOGIN (RFC 9051 §6.2.3). Refused before sending when the server announced LOGINDISABLED,

@@ -35,9 +35,57 @@ extension IMAPClient {
         return streamCounter
     }
 
+    /// Events of fetch `id` for one call into the client: the next one (waiting for it if need
+    /// be), then those the bytes already received hold, up to `limit` events or
+    /// `FetchEvents.batchBytes` octets of body. Empty: the FETCH is over. A failure after the
+    /// first event is kept for the next call, so the events before it are all delivered.
+    func nextFetchEvents(_ id: Int, limit: Int) async throws -> [FetchEvent] {
+        guard let first = try await nextFetchEvent(id) else { return [] }
+        var batch = [first]
+        var bytes = 0
+        if case .bodyChunk(let b) = first { bytes = b.count }
+        while batch.count < limit, bytes < FetchEvents.batchBytes, let s = stream, s.id == id {
+            do {
+                guard let event = try bufferedEvent() else { break }
+                switch event {
+                case .fetchStart(let n): batch.append(.messageStart(sequenceNumber: n))
+                case .fetchAttribute(let a): batch.append(.attribute(a))
+                case .streamingBegin(let k, let size): batch.append(.bodyBegin(k, size: size))
+                case .streamingBytes(let b):
+                    batch.append(.bodyChunk(b))
+                    bytes += b.count
+                case .streamingEnd: batch.append(.bodyEnd)
+                case .fetchEnd: batch.append(.messageEnd)
+                case .tagged(let t) where t.tag == s.tag:
+                    stream = nil
+                    try check(t, command: nil)
+                case .tagged, .untagged: continue
+                case .continuation:
+                    stream = nil
+                    throw fail(.protocolViolation, evidence: "a continuation request during FETCH")
+                }
+            } catch {
+                stream = nil
+                deferredFetchFailure = (id, error)
+                break
+            }
+        }
+        return batch
+    }
+
+    /// Whether fetch `id` was ended by another command (read without entering the actor).
+    nonisolated func wasInterrupted(_ id: Int) -> Bool {
+        interruptedStreams.withLock { $0.contains(id) }
+    }
+
     /// The next event of fetch `id`; `nil` after the tagged OK.
     func nextFetchEvent(_ id: Int) async throws -> FetchEvent? {
-        if interrupted.remove(id) != nil {
+        if let deferred = deferredFetchFailure, deferred.id == id {
+            deferredFetchFailure = nil
+            throw deferred.error
+        }
+        if !interrupted.isEmpty, interrupted.remove(id) != nil {
+            interruptedStreams.withLock { _ = $0.remove(id) }
             throw fail(.interrupted, stage: IMAPStage.fetch, evidence: "another command was started before the FETCH was read to its end")
         }
         guard let s = stream, s.id == id else { return nil }
@@ -113,6 +161,7 @@ extension IMAPClient {
         }
         stream = nil
         interrupted.insert(s.id)
+        interruptedStreams.withLock { _ = $0.insert(s.id) }
     }
 }
 
@@ -136,15 +185,38 @@ public struct FetchedMessages: AsyncSequence, Sendable {
 }
 
 /// The events of one UID FETCH, big sections in chunks (see `IMAPClient.uidFetchEvents`).
+///
+/// The iterator takes the events the received bytes hold in one call into the client (up to
+/// `batchLimit` events, `batchBytes` octets of body) and hands them out one by one: a mailbox
+/// of small messages costs one actor hop per batch, not one per event. Another command started
+/// while the FETCH is open ends the sequence at once (`.interrupted`), events taken but not
+/// handed out included; a FETCH whose tagged reply was already taken is delivered to its end.
 public struct FetchEvents: AsyncSequence, Sendable {
     public typealias Element = FetchEvent
     let client: IMAPClient
     let id: Int
+    /// Events taken per call into the client at most.
+    static let batchLimit = 64
+    /// Octets of body chunks taken per call at most (a batch stops once it holds this many).
+    static let batchBytes = 128 * 1024
 
     public struct AsyncIterator: AsyncIteratorProtocol {
         let client: IMAPClient
         let id: Int
-        public mutating func next() async throws -> FetchEvent? { try await client.nextFetchEvent(id) }
+        var batch: [FetchEvent] = []
+        var position = 0
+
+        public mutating func next() async throws -> FetchEvent? {
+            if position < batch.count, !client.wasInterrupted(id) {
+                position += 1
+                return batch[position - 1]
+            }
+            batch = []
+            batch = try await client.nextFetchEvents(id, limit: FetchEvents.batchLimit)
+            guard !batch.isEmpty else { return nil }
+            position = 1
+            return batch[0]
+        }
     }
 
     public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(client: client, id: id) }

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension IMAPClient {
     /// ID (RFC 2971 §3.1): tells the server who this client is; returns what the server says.

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 extension IMAPClient {
     /// The UIDs in the selected mailbox whose `Message-ID` header is exactly `messageID`
@@ -48,7 +52,7 @@ extension IMAPClient {
 
     /// `<id@host>` → `id@host`: the comparable form of a msg-id (RFC 5322 §3.6.4).
     static func normalizedMessageID(_ id: String) -> String {
-        var s = Substring(id.trimmingCharacters(in: .whitespaces))
+        var s = Substring(id.trimmingSpacesAndTabs)
         if s.hasPrefix("<") { s = s.dropFirst() }
         if s.hasSuffix(">") { s = s.dropLast() }
         return String(s)

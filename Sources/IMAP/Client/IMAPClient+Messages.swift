@@ -1,4 +1,9 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
+import NetIO
 
 extension IMAPClient {
     /// UID SEARCH (RFC 9051 §6.4.4, §6.4.9) with a typed query; returns UIDs in ascending order.
@@ -209,7 +214,7 @@ extension IMAPClient {
         var cal = Calendar(identifier: .gregorian)
         cal.timeZone = .gmt
         let c = cal.dateComponents([.year, .month, .day, .hour, .minute, .second], from: d)
-        func p(_ v: Int?) -> String { String(format: "%02d", v ?? 0) }
+        func p(_ v: Int?) -> String { Digits.decimal(v ?? 0, width: 2) }
         let day = c.day ?? 1
         return "\(day < 10 ? " " : "")\(day)-\(months[(c.month ?? 1) - 1])-\(c.year ?? 1970) \(p(c.hour)):\(p(c.minute)):\(p(c.second)) +0000"
     }

@@ -1,6 +1,10 @@
 public import NetIO
 import Auth
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An IMAP4rev1/rev2 client session (RFC 9051, RFC 3501) over one NetIO `Connection`.
 ///
@@ -43,6 +47,11 @@ public actor IMAPClient {
     var stream: ActiveStream?
     var streamCounter = 0
     var interrupted: Set<Int> = []
+    /// The streams in `interrupted`, readable without entering the actor (`FetchEvents` checks
+    /// it before handing out an event it already holds).
+    nonisolated let interruptedStreams = Locked(Set<Int>())
+    /// A failure met while taking a batch of fetch events, thrown by the stream's next call.
+    var deferredFetchFailure: (id: Int, error: any Error)?
     /// Mailbox events that arrived while IDLE was being re-issued.
     var idleBacklog: [MailboxEvent] = []
 
@@ -348,6 +357,20 @@ public actor IMAPClient {
             }
             parser.append(bytes)
         }
+    }
+
+    /// The next event the bytes already received hold, without reading; `nil` when it needs more.
+    func bufferedEvent() throws -> ResponseEvent? {
+        let event: ResponseEvent?
+        do {
+            event = try parser.next()
+        } catch {
+            flushLog()
+            throw parseError(error)
+        }
+        flushLog()
+        if let event { note(event) }
+        return event
     }
 
     private func flushLog() {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// A typed SEARCH query (RFC 9051 §6.4.4 `search-key`). Keys in an array are ANDed.
 ///

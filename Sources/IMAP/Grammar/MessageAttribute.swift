@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+public import FoundationEssentials
+#else
 public import Foundation
+#endif
 
 /// One item of a `FETCH` reply (RFC 9051 §7.5.2 `msg-att`).
 ///

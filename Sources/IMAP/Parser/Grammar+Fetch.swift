@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One parsed FETCH item, or the start of a section whose bytes will stream.
 enum ParsedFetchItem {
@@ -130,7 +134,7 @@ extension ParseCursor {
     /// `17-Jul-1996 02:44:25 -0700` as a date; `nil` when it does not follow the grammar.
     static func dateTime(_ text: String) -> Date? {
         let months = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"]
-        let parts = text.trimmingCharacters(in: .whitespaces).split(separator: " ")
+        let parts = text.trimmingSpacesAndTabs.split(separator: " ")
         guard parts.count == 3 else { return nil }
         let dmy = parts[0].split(separator: "-")
         let hms = parts[1].split(separator: ":")

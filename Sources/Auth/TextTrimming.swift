@@ -1,0 +1,11 @@
+extension StringProtocol {
+    /// Without leading and trailing spaces and tabs (what `trimmingCharacters(in: .whitespaces)`
+    /// gives for protocol text, without full Foundation).
+    var trimmingSpacesAndTabs: String {
+        let isBlank: (Character) -> Bool = { $0 == " " || $0 == "\t" }
+        guard let first = firstIndex(where: { !isBlank($0) }), let last = lastIndex(where: { !isBlank($0) }) else {
+            return ""
+        }
+        return String(self[first...last])
+    }
+}
