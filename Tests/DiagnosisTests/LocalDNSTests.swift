@@ -4,71 +4,9 @@ import NetIO
 import TestSupport
 @testable import Diagnosis
 
-/// A real DNS server (dnsmasq) on 127.0.0.1 only, answering from its command line: no upstream
-/// (`--no-resolv`, no `--server`), no /etc/hosts, no config file; names under `test` that it has
-/// no record for are NXDOMAIN (`--local=/test/`), anything else is REFUSED. Stopped by PID.
-final class LocalDNSServer {
-    static let executable = "/usr/sbin/dnsmasq"
-    let port: UInt16
-    let process: Process
-
-    init(records: [String]) throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
-            throw LocalHTTPServer.StartFailure(description: "dnsmasq is missing: run scripts/install-deps (dnsmasq-base)")
-        }
-        port = LocalDNSServer.freeUDPPort()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["-k", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file",
-                             "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/test/"] + records
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait (bounded) until it answers.
-        let probe = SystemDNSResolver(nameserver: nameserver, timeout: .milliseconds(100))
-        for _ in 0..<50 {
-            if LocalDNSServer.answers(probe) { return }
-            usleep(50_000)
-        }
-        throw LocalHTTPServer.StartFailure(description: "dnsmasq did not answer on 127.0.0.1:\(port)")
-    }
-
+extension LocalDNSServer {
+    /// The server as `SystemDNSResolver` takes it.
     var nameserver: DNSNameserver { DNSNameserver(address: "127.0.0.1", port: port) }
-
-    /// Blocking: one MX query for a name the server answers NXDOMAIN for.
-    static func answers(_ resolver: SystemDNSResolver) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        let ok = Box()
-        Task { ok.value = (try? await resolver.mx("probe.test")) != nil; done.signal() }
-        done.wait()
-        return ok.value
-    }
-
-    final class Box: @unchecked Sendable { var value = false }
-
-    /// A UDP port on 127.0.0.1 nothing is bound to (bound, then closed).
-    static func freeUDPPort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        return boundPort(fd)
-    }
-
-    static func boundPort(_ fd: Int32) -> UInt16 {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            getsockname(fd, $0, &len) } }
-        return UInt16(bigEndian: addr.sin_port)
-    }
-
-    deinit {
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<100 where process.isRunning { usleep(20_000) }
-    }
 }
 
 /// `SystemDNSResolver` and `SettingsDetector` against dnsmasq on 127.0.0.1, with SRV records

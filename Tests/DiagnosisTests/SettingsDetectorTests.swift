@@ -4,10 +4,13 @@ import NetIO
 import TestSupport
 @testable import Diagnosis
 
-/// A real HTTP server (Python's http.server) on 127.0.0.1 serving a folder; stopped by PID.
+/// A real HTTP server (Python's http.server) on 127.0.0.1 serving a folder; a `ChildProcess`,
+/// stopped and reaped when the instance goes away.
 final class LocalHTTPServer {
+    /// Ports tried: a port found free can be taken by someone else before Python binds it.
+    static let startAttempts = 3
     let port: UInt16
-    let process: Process
+    let process: ChildProcess
     let root: TempDir
 
     init(files: [String: String]) throws {
@@ -18,19 +21,24 @@ final class LocalHTTPServer {
                                                     withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: full, contents: Data(body.utf8))
         }
-        port = LiveReproductionTests.closedPort()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait (bounded) until it accepts connections.
-        for _ in 0..<100 {
-            if Self.accepts(port) { return }
-            usleep(50_000)
+        var lastPort: UInt16 = 0
+        for _ in 0..<Self.startAttempts {
+            let port = LiveReproductionTests.closedPort()
+            lastPort = port
+            let child = try ChildProcess("/usr/bin/env", ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1",
+                                                          "--directory", root.path])
+            // Wait (bounded: 5 s) until it accepts connections, or gives up (port taken).
+            for _ in 0..<100 where child.isRunning {
+                if Self.accepts(port) {
+                    self.port = port
+                    self.process = child
+                    return
+                }
+                usleep(50_000)
+            }
+            child.stop()
         }
-        throw StartFailure(description: "http.server did not start on port \(port)")
+        throw StartFailure(description: "http.server did not start on port \(lastPort)")
     }
 
     static func accepts(_ port: UInt16) -> Bool {
@@ -48,11 +56,7 @@ final class LocalHTTPServer {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
-    deinit {
-        // SIGKILL: the test runner's blocked-signal mask is inherited, so SIGTERM may never arrive.
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<100 where process.isRunning { usleep(20_000) }
-    }
+    deinit { process.stop() }
 }
 
 /// Answers SRV and MX from a table: the injection seam for detection (NetIO has no DNS client).
