@@ -142,6 +142,30 @@ extension LocalDNSServer {
         #expect(result.bestIMAP?.candidate.username == "till")
     }
 
+    /// The cause of the suite's hang (issue 6): dnsmasq closes the descriptors it inherits, so
+    /// started through Foundation's `Process` it blocked Foundation's process-manager thread in
+    /// `waitpid` and no other child of the test process was reaped while it ran. Started as a
+    /// `ChildProcess`, a `Process` run meanwhile ends normally.
+    @Test func otherChildrenAreReapedWhileDNSRuns() async throws {
+        #expect(dns.isRunning)
+        let done = ReapFlag()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        Thread.detachNewThread { p.waitUntilExit(); done.set() }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !done.isSet && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(done.isSet, "/bin/true was not reaped within 5 s while dnsmasq runs")
+        #expect(try await run("/bin/echo", ["reaped"], timeout: .seconds(5)).stdout == "reaped\n")
+    }
+
+    final class ReapFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
+    }
+
     @Test func nameserverParsing() {
         #expect(DNSNameserver(parsing: "127.0.0.1:5353") == DNSNameserver(address: "127.0.0.1", port: 5353))
         #expect(DNSNameserver(parsing: "127.0.0.1") == DNSNameserver(address: "127.0.0.1", port: 53))
