@@ -41,6 +41,28 @@ struct DetectDNSCommandTests {
         #expect(!dns.isRunning, "dnsmasq is stopped and reaped")
     }
 
+    /// SRV names an implicit-TLS port with an expired certificate and a working STARTTLS one:
+    /// the built binary picks 587 and explains the other.
+    @Test func detectRanksWorkingSTARTTLSAboveExpiredImplicitTLS() async throws {
+        let expired = try servers.port("tls_expired_probe"), submission = try servers.port("submission")
+        let dns = try LocalDNSServer(records: [
+            "--srv-host=_submissions._tcp.expired.test,localhost,\(expired),0,0",
+            "--srv-host=_submission._tcp.expired.test,localhost,\(submission),0,0",
+        ])
+        let r = try await run(mailprobePath(), ["detect", "till@expired.test", "--json", "--no-guess", "--ispdb-base", "none",
+                                                "--autoconfig-url", "http://127.0.0.1:1/{domain}.xml",
+                                                "--dns-server", dns.hostAndPort, "--ca-file", servers.tls("ca.crt"),
+                                                "--timeout", "8"], timeout: .seconds(60))
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let smtp = try #require(o["smtp"] as? [[String: Any]])
+        #expect(smtp.map { $0["port"] as? Int } == [Int(submission), Int(expired)], "587 ranks first")
+        #expect(smtp.first?["security"] as? String == "starttls" && smtp.first?["trusted"] as? Bool == true)
+        #expect((smtp.last?["diagnosis"] as? [String: Any])?["id"] as? String == "tls.certificate-expired")
+        let best = try #require(o["best"] as? [String: Any])
+        #expect((best["smtp"] as? [String: Any])?["port"] as? Int == Int(submission))
+    }
+
     @Test func badDNSServerIsAUsageError() async throws {
         let r = try await run(mailprobePath(), ["detect", "till@shop.test", "--no-guess", "--ispdb-base", "none",
                                                 "--dns-server", "dns.example.invalid:53"])
