@@ -66,13 +66,13 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
     @Test func srvExpiredImplicitTLSLosesToWorkingSTARTTLS() async throws {
         let expired = try servers.port("tls_expired_diag"), submission = try servers.port("submission")
         let imaps = try servers.port("imaps")
-        let dns = try LocalDNSServer(records: [
+        let dns = try await LocalDNSServer.start(records: [
             "--srv-host=_submissions._tcp.expired.test,localhost,\(expired),0,0",
             "--srv-host=_submission._tcp.expired.test,localhost,\(submission),0,0",
             "--srv-host=_imaps._tcp.expired.test,localhost,\(imaps),0,0",
             "--srv-host=_imap._tcp.expired.test",
         ])
-        let http = try LocalHTTPServer(files: [:])
+        let http = try await LocalHTTPServer.start(files: [:])
         let fetcher = LoopbackOnlyFetcher()
         let result = try #require(await detector(dns, http, fetcher).detect(address: "till@expired.test"))
 
@@ -104,8 +104,8 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
         }
         let ispdb = "<clientConfig version=\"1.1\"><emailProvider id=\"plainhost.test\"><domain>plainhost.test</domain>"
             + server("STARTTLS") + server("plain") + "</emailProvider></clientConfig>"
-        let dns = try LocalDNSServer(records: ["--mx-host=plain.test,mx.plainhost.test,10"])
-        let http = try LocalHTTPServer(files: ["ispdb/plainhost.test": ispdb])
+        let dns = try await LocalDNSServer.start(records: ["--mx-host=plain.test,mx.plainhost.test,10"])
+        let http = try await LocalHTTPServer.start(files: ["ispdb/plainhost.test": ispdb])
         let fetcher = LoopbackOnlyFetcher()
         let result = try #require(await detector(dns, http, fetcher).detect(address: "till@plain.test"))
 
@@ -129,11 +129,11 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
     /// stand-in for `smtp.fastmail.com`, which a test must not resolve): now trusted.
     @Test func srvTargetsAreTrustedOnlyWhenTheyBelongToAKnownProvider() async throws {
         let submissions = try servers.port("submissions"), imaps = try servers.port("imaps")
-        let dns = try LocalDNSServer(records: [
+        let dns = try await LocalDNSServer.start(records: [
             "--srv-host=_submissions._tcp.hosted.test,localhost,\(submissions),0,0",
             "--srv-host=_imaps._tcp.hosted.test,localhost,\(imaps),0,0",
         ])
-        let http = try LocalHTTPServer(files: [:])
+        let http = try await LocalHTTPServer.start(files: [:])
         let fetcher = LoopbackOnlyFetcher()
 
         let unknown = try #require(await detector(dns, http, fetcher).detect(address: "till@hosted.test"))
@@ -159,7 +159,7 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
     /// probed: their names are not resolved here): a provider's host is trusted, a host under
     /// the address's domain is trusted, anything else needs confirmation.
     @Test func srvTrustWithTheBuiltInProviderTable() async throws {
-        let dns = try LocalDNSServer(records: [
+        let dns = try await LocalDNSServer.start(records: [
             "--srv-host=_submissions._tcp.brand.test,smtp.fastmail.com,465,0,10",
             "--srv-host=_submissions._tcp.brand.test,mail.brand.test,465,0,5",
             "--srv-host=_submissions._tcp.brand.test,smtp.brand-mail.test,465,10,0",

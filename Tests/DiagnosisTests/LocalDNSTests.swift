@@ -18,12 +18,12 @@ extension LocalDNSServer {
     let dns: LocalDNSServer
     let resolver: SystemDNSResolver
 
-    init() throws {
+    init() async throws {
         servers = try TestServers.load()
         tls = TLSOptions(trust: .caFile(servers.tls("ca.crt")))
         let submissions = try servers.port("submissions"), submission = try servers.port("submission")
         let imaps = try servers.port("imaps")
-        dns = try LocalDNSServer(records: [
+        dns = try await LocalDNSServer.start(records: [
             // shop.test: RFC 6186 records for the real servers; IMAP on 143 explicitly not offered.
             "--srv-host=_submissions._tcp.shop.test,localhost,\(submissions),0,0",
             "--srv-host=_submission._tcp.shop.test,localhost,\(submission),0,0",
@@ -108,7 +108,7 @@ extension LocalDNSServer {
     }
 
     @Test func detectorFindsTheServersBySRV() async throws {
-        let http = try LocalHTTPServer(files: [:])
+        let http = try await LocalHTTPServer.start(files: [:])
         let detector = SettingsDetector(options: options(http), dns: resolver, tls: tls, timeout: .seconds(8),
                                         greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.test"))
@@ -125,7 +125,7 @@ extension LocalDNSServer {
     }
 
     @Test func detectorFollowsTheMXToAnInjectedPreset() async throws {
-        let http = try LocalHTTPServer(files: [:])
+        let http = try await LocalHTTPServer.start(files: [:])
         let preset = ProviderPreset(provider: .fastmail, domains: [], mxSuffixes: ["mx.provider.test"],
                                     smtp: [.tls("localhost", try servers.port("submissions"))],
                                     imap: [.tls("localhost", try servers.port("imaps"))],

@@ -15,7 +15,7 @@ struct DetectDNSCommandTests {
     /// `Process`, whose exit watcher it broke (see `ChildProcess`), so `run(mailprobe…)` never
     /// saw mailprobe end. `LocalDNSServer` starts it as a `ChildProcess`.
     @Test func detectUsesSRVFromTheGivenDNSServer() async throws {
-        let dns = try LocalDNSServer(records: [
+        let dns = try await LocalDNSServer.start(records: [
             "--srv-host=_submissions._tcp.shop.test,localhost,\(try servers.port("submissions")),0,0",
             "--srv-host=_imaps._tcp.shop.test,localhost,\(try servers.port("imaps")),0,0",
         ])
@@ -45,7 +45,7 @@ struct DetectDNSCommandTests {
     /// the built binary picks 587 and explains the other.
     @Test func detectRanksWorkingSTARTTLSAboveExpiredImplicitTLS() async throws {
         let expired = try servers.port("tls_expired_probe"), submission = try servers.port("submission")
-        let dns = try LocalDNSServer(records: [
+        let dns = try await LocalDNSServer.start(records: [
             "--srv-host=_submissions._tcp.expired.test,localhost,\(expired),0,0",
             "--srv-host=_submission._tcp.expired.test,localhost,\(submission),0,0",
         ])

@@ -140,3 +140,12 @@ public final class ChildProcess: @unchecked Sendable {
 
     deinit { stop() }
 }
+
+/// Runs blocking work (starting a server and waiting until it answers, a bounded poll) on a
+/// thread of its own, so it never holds one of the two threads of Swift's cooperative pool on
+/// this machine while it waits (see `run`).
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+    }
+}

@@ -23,7 +23,13 @@ public final class LocalDNSServer: @unchecked Sendable {
         public var description: String
     }
 
-    /// Starts dnsmasq with `records` (`--srv-host=…`, `--mx-host=…`) and returns once it answers.
+    /// Starts dnsmasq with `records` (`--srv-host=…`, `--mx-host=…`) and returns once it answers
+    /// (at most `startTimeout` per attempt), waiting on a thread of its own.
+    public static func start(records: [String]) async throws -> LocalDNSServer {
+        try await onOwnThread { try LocalDNSServer(records: records) }
+    }
+
+    /// The blocking form of `start`, for callers that are not on the cooperative pool.
     public init(records: [String]) throws {
         guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
             throw StartFailure(description: "dnsmasq is missing: run scripts/install-deps (dnsmasq-base)")
