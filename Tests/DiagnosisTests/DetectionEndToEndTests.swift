@@ -57,14 +57,18 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
                   presets: [ProviderPreset] = ProviderPreset.standard) -> SettingsDetector {
         SettingsDetector(options: options(http, presets: presets), fetcher: fetcher,
                          dns: SystemDNSResolver(nameserver: dns.nameserver, timeout: .seconds(2)),
-                         tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
+                         tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(3))
     }
 
     /// SRV says: implicit TLS on a port whose certificate expired, STARTTLS on a working
     /// Postfix. 587 (STARTTLS) must win; the 465 one is ranked below it with the expired
     /// certificate diagnosed; the targets (localhost) are outside the domain: to be confirmed.
     @Test func srvExpiredImplicitTLSLosesToWorkingSTARTTLS() async throws {
-        let expired = try servers.port("tls_expired_diag"), submission = try servers.port("submission")
+        // An s_server of this test's own with the expired certificate (the shared one serves one
+        // connection at a time, and the untrusted-retry probe holds it until the greeting timeout).
+        let expiredServer = try await LocalTLSServer.start(cert: servers.tls("expired.crt"), key: servers.tls("expired.key"),
+                                                           chain: servers.tls("ca.crt"))
+        let expired = expiredServer.port, submission = try servers.port("submission")
         let imaps = try servers.port("imaps")
         let dns = try await LocalDNSServer.start(records: [
             "--srv-host=_submissions._tcp.expired.test,localhost,\(expired),0,0",
@@ -90,6 +94,7 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
         #expect(result.imap.map(\.candidate.port) == [imaps], "the . target for _imap means not offered")
         #expect(result.bestIMAP?.verdict == .works)
         #expect(fetcher.refused.isEmpty, "\(fetcher.refused)")
+        withExtendedLifetime((dns, http, expiredServer)) {}
     }
 
     /// No TLS anywhere: no SRV, the MX points at a hoster whose ISPDB entry (served locally)
@@ -122,6 +127,7 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
                 "learned through an unsigned MX, and localhost is no known provider")
         #expect(result.bestIMAP == nil)
         #expect(fetcher.refused.isEmpty, "\(fetcher.refused)")
+        withExtendedLifetime((dns, http)) {}
     }
 
     /// The same SRV answer, once with the standard provider table (localhost is nobody's: shown
@@ -153,6 +159,7 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
         #expect(known.bestIMAP?.candidate.needsConfirmation == false)
         #expect(known.bestSMTP?.candidate.source == .srv("_submissions._tcp.hosted.test"))
         #expect(fetcher.refused.isEmpty, "\(fetcher.refused)")
+        withExtendedLifetime((dns, http)) {}
     }
 
     /// Built-in provider hosts, through the real resolver and the detector's own SRV step (not
@@ -171,5 +178,6 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
         #expect(candidates.map(\.host) == ["smtp.fastmail.com", "mail.brand.test", "smtp.brand-mail.test"])
         #expect(candidates.map(\.needsConfirmation) == [false, false, true])
         #expect(candidates[2].description.contains("[confirm: host outside the address's domain]"))
+        withExtendedLifetime(dns) {}
     }
 }

@@ -44,7 +44,10 @@ struct DetectDNSCommandTests {
     /// SRV names an implicit-TLS port with an expired certificate and a working STARTTLS one:
     /// the built binary picks 587 and explains the other.
     @Test func detectRanksWorkingSTARTTLSAboveExpiredImplicitTLS() async throws {
-        let expired = try servers.port("tls_expired_probe"), submission = try servers.port("submission")
+        // Its own s_server: the shared one serves one connection at a time.
+        let expiredServer = try await LocalTLSServer.start(cert: servers.tls("expired.crt"), key: servers.tls("expired.key"),
+                                                           chain: servers.tls("ca.crt"))
+        let expired = expiredServer.port, submission = try servers.port("submission")
         let dns = try await LocalDNSServer.start(records: [
             "--srv-host=_submissions._tcp.expired.test,localhost,\(expired),0,0",
             "--srv-host=_submission._tcp.expired.test,localhost,\(submission),0,0",
@@ -61,6 +64,7 @@ struct DetectDNSCommandTests {
         #expect((smtp.last?["diagnosis"] as? [String: Any])?["id"] as? String == "tls.certificate-expired")
         let best = try #require(o["best"] as? [String: Any])
         #expect((best["smtp"] as? [String: Any])?["port"] as? Int == Int(submission))
+        withExtendedLifetime((dns, expiredServer)) {}
     }
 
     @Test func badDNSServerIsAUsageError() async throws {
