@@ -41,9 +41,12 @@ public struct AutoconfigDocument: Sendable, Hashable {
     /// The largest document accepted: real ISPDB files are a few kilobytes.
     public static let maximumSize = 256 * 1024
 
-    /// Parses a document for an address. `source` names where it came from (its URL).
+    /// Parses a document for an address. `source` names where it came from (its URL); a server
+    /// outside the address's domain that is not a known provider (`DetectionPlan.isTrusted`,
+    /// with `presets`) is marked for confirmation.
     public static func parse(_ data: Data, address: String, realName: String? = nil,
-                             source: String = "autoconfig") throws(ParseError) -> AutoconfigDocument {
+                             source: String = "autoconfig",
+                             presets: [ProviderPreset] = ProviderPreset.standard) throws(ParseError) -> AutoconfigDocument {
         guard data.count <= maximumSize else { throw ParseError(message: "document larger than \(maximumSize) bytes") }
         let reader = Reader()
         let parser = XMLParser(data: data)
@@ -100,7 +103,7 @@ public struct AutoconfigDocument: Sendable, Hashable {
             let candidate = ServerCandidate(
                 protocol: proto, host: host, port: port, security: security,
                 username: username, authKinds: auth, source: .autoconfig(source),
-                needsConfirmation: !DetectionPlan.isTrusted(host: host, forDomain: domain))
+                needsConfirmation: !DetectionPlan.isTrusted(host: host, forDomain: domain, presets: presets))
             if proto == .imap { document.incoming.append(candidate) } else { document.outgoing.append(candidate) }
         }
         return document

@@ -41,12 +41,19 @@ public struct DetectionOptions: Sendable, Hashable {
     public var includePlaintext: Bool
     /// Probe guessed host names when nothing published works (each guess costs a DNS lookup).
     public var guessWhenNothingWorks: Bool
+    /// The known providers: their presets select settings by mailbox domain or MX, and their
+    /// server hosts may be used without confirmation when DNS or a document names them.
     public var presets: [ProviderPreset]
+    /// The autoconfig URL template tried for the MX host's domains (diagnostics.md §1.6 step 2,
+    /// after the ISPDB); `{domain}` is replaced; `nil` skips it.
+    public var mxAutoconfigTemplate: String?
 
     public init(autoconfigTemplates: [String] = DetectionOptions.standardAutoconfigTemplates,
                 ispdbBase: String? = "https://live.thunderbird.net/autoconfig/v1.1/",
                 sendEmailAddress: Bool = true, includePlaintext: Bool = true, guessWhenNothingWorks: Bool = true,
-                presets: [ProviderPreset] = ProviderPreset.standard) {
+                presets: [ProviderPreset] = ProviderPreset.standard,
+                mxAutoconfigTemplate: String? = DetectionOptions.standardMXAutoconfigTemplate) {
+        self.mxAutoconfigTemplate = mxAutoconfigTemplate
         self.guessWhenNothingWorks = guessWhenNothingWorks
         self.autoconfigTemplates = autoconfigTemplates
         self.ispdbBase = ispdbBase
@@ -62,6 +69,9 @@ public struct DetectionOptions: Sendable, Hashable {
         "http://autoconfig.{domain}/mail/config-v1.1.xml",
         "http://{domain}/.well-known/autoconfig/mail/config-v1.1.xml",
     ]
+
+    /// HTTPS only for a domain learned from the MX (unsigned DNS).
+    public static let standardMXAutoconfigTemplate = "https://autoconfig.{domain}/mail/config-v1.1.xml"
 }
 
 /// What to try, in order, to find the settings of an address (diagnostics.md §1.6, §1.3): the
@@ -152,19 +162,25 @@ public struct DetectionPlan: Sendable, Hashable {
         if labels.count > base.split(separator: ".").count + 1 {
             let next = labels.suffix(base.split(separator: ".").count + 1).joined(separator: ".")
             if let isp = options.ispdbBase { steps.append(.ispdb(url: isp + next)) }
-            steps.append(.autoconfig(url: "https://autoconfig.\(next)/mail/config-v1.1.xml"))
+            if let template = options.mxAutoconfigTemplate {
+                steps.append(.autoconfig(url: template.replacingOccurrences(of: "{domain}", with: next)))
+            }
         }
         if let isp = options.ispdbBase { steps.append(.ispdb(url: isp + base)) }
-        steps.append(.autoconfig(url: "https://autoconfig.\(base)/mail/config-v1.1.xml"))
+        if let template = options.mxAutoconfigTemplate {
+            steps.append(.autoconfig(url: template.replacingOccurrences(of: "{domain}", with: base)))
+        }
         return steps
     }
 
     /// Candidates from an SRV answer (RFC 6186 §3.4, RFC 2782: lowest priority first, then
     /// highest weight; a target of `.` means "not offered"). A target outside the domain that is
-    /// not a known provider needs confirmation.
+    /// not a known provider (built in, or a host of one of `presets`) needs confirmation: SRV
+    /// answers are unsigned (RFC 6186 §6).
     public static func candidates(fromSRV records: [SRVRecord],
                                   name: String, protocol proto: MailProtocol, security: Security,
-                                  address: String, domain: String) -> [ServerCandidate] {
+                                  address: String, domain: String,
+                                  presets: [ProviderPreset] = ProviderPreset.standard) -> [ServerCandidate] {
         records.filter { $0.target != "." && !$0.target.isEmpty }
             .sorted { $0.priority != $1.priority ? $0.priority < $1.priority : $0.weight > $1.weight }
             .map { r in
@@ -172,16 +188,20 @@ public struct DetectionPlan: Sendable, Hashable {
                 while host.hasSuffix(".") { host.removeLast() }
                 return ServerCandidate(protocol: proto, host: host, port: r.port, security: security, username: address,
                                        authKinds: [.password], source: .srv(name),
-                                       needsConfirmation: !isTrusted(host: host, forDomain: domain))
+                                       needsConfirmation: !isTrusted(host: host, forDomain: domain, presets: presets))
             }
     }
 
     /// Whether a host learned indirectly may be used without asking: it is the domain or under
-    /// it, or it belongs to a known provider (RFC 7525 §6.1; diagnostics.md §1.4).
-    public static func isTrusted(host: String, forDomain domain: String) -> Bool {
+    /// it, or it belongs to a known provider: the built-in host table (`Provider.identify(host:)`)
+    /// or exactly a server host of one of `presets` (RFC 7525 §6.1; diagnostics.md §1.4). A
+    /// preset's registrable domain is not enough: anyone can have a name under `amazonaws.com`.
+    public static func isTrusted(host: String, forDomain domain: String,
+                                 presets: [ProviderPreset] = ProviderPreset.standard) -> Bool {
         let h = Provider.normalised(host), d = Provider.normalised(domain)
         if h == d || h.hasSuffix("." + d) { return true }
-        return Provider.identify(host: h) != nil
+        if Provider.identify(host: h) != nil { return true }
+        return presets.contains { preset in (preset.smtp + preset.imap).contains { Provider.normalised($0.host) == h } }
     }
 
     /// The registrable domain, approximately (eTLD+1 without the public suffix list: two labels,

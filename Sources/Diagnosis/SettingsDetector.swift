@@ -71,7 +71,8 @@ public struct SettingsDetector: Sendable {
                 case .autoconfig(let url), .ispdb(let url):
                     do {
                         let data = try await fetcher.fetch(url, timeout: timeout)
-                        let doc = try AutoconfigDocument.parse(data, address: plan.address, source: url)
+                        let doc = try AutoconfigDocument.parse(data, address: plan.address, source: url,
+                                                                 presets: options.presets)
                         candidates = doc.outgoing + doc.incoming
                         if candidates.isEmpty {
                             log.append("\(step): no IMAP or SMTP server in the document")
@@ -91,7 +92,8 @@ public struct SettingsDetector: Sendable {
                         let records = try await dns.srv(name)
                         let found = DetectionPlan.candidates(
                             fromSRV: records,
-                            name: name, protocol: proto, security: security, address: plan.address, domain: plan.domain)
+                            name: name, protocol: proto, security: security, address: plan.address, domain: plan.domain,
+                            presets: options.presets)
                         log.append("\(step): \(found.count) targets")
                         // SRV answers for each service are collected before deciding.
                         var pending = found
@@ -100,7 +102,8 @@ public struct SettingsDetector: Sendable {
                             let more = (try? await dns.srv(n2)) ?? []
                             let c2 = DetectionPlan.candidates(
                                 fromSRV: more,
-                                name: n2, protocol: p2, security: s2, address: plan.address, domain: plan.domain)
+                                name: n2, protocol: p2, security: s2, address: plan.address, domain: plan.domain,
+                                presets: options.presets)
                             log.append("DNS SRV \(n2): \(c2.count) targets")
                             pending += c2
                         }

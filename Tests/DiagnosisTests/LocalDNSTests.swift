@@ -4,71 +4,9 @@ import NetIO
 import TestSupport
 @testable import Diagnosis
 
-/// A real DNS server (dnsmasq) on 127.0.0.1 only, answering from its command line: no upstream
-/// (`--no-resolv`, no `--server`), no /etc/hosts, no config file; names under `test` that it has
-/// no record for are NXDOMAIN (`--local=/test/`), anything else is REFUSED. Stopped by PID.
-final class LocalDNSServer {
-    static let executable = "/usr/sbin/dnsmasq"
-    let port: UInt16
-    let process: Process
-
-    init(records: [String]) throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.executable) else {
-            throw LocalHTTPServer.StartFailure(description: "dnsmasq is missing: run scripts/install-deps (dnsmasq-base)")
-        }
-        port = LocalDNSServer.freeUDPPort()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["-k", "--no-resolv", "--no-hosts", "--conf-file=/dev/null", "--pid-file",
-                             "--port=\(port)", "--listen-address=127.0.0.1", "--bind-interfaces", "--local=/test/"] + records
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait (bounded) until it answers.
-        let probe = SystemDNSResolver(nameserver: nameserver, timeout: .milliseconds(100))
-        for _ in 0..<50 {
-            if LocalDNSServer.answers(probe) { return }
-            usleep(50_000)
-        }
-        throw LocalHTTPServer.StartFailure(description: "dnsmasq did not answer on 127.0.0.1:\(port)")
-    }
-
+extension LocalDNSServer {
+    /// The server as `SystemDNSResolver` takes it.
     var nameserver: DNSNameserver { DNSNameserver(address: "127.0.0.1", port: port) }
-
-    /// Blocking: one MX query for a name the server answers NXDOMAIN for.
-    static func answers(_ resolver: SystemDNSResolver) -> Bool {
-        let done = DispatchSemaphore(value: 0)
-        let ok = Box()
-        Task { ok.value = (try? await resolver.mx("probe.test")) != nil; done.signal() }
-        done.wait()
-        return ok.value
-    }
-
-    final class Box: @unchecked Sendable { var value = false }
-
-    /// A UDP port on 127.0.0.1 nothing is bound to (bound, then closed).
-    static func freeUDPPort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        return boundPort(fd)
-    }
-
-    static func boundPort(_ fd: Int32) -> UInt16 {
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            getsockname(fd, $0, &len) } }
-        return UInt16(bigEndian: addr.sin_port)
-    }
-
-    deinit {
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<100 where process.isRunning { usleep(20_000) }
-    }
 }
 
 /// `SystemDNSResolver` and `SettingsDetector` against dnsmasq on 127.0.0.1, with SRV records
@@ -80,12 +18,12 @@ final class LocalDNSServer {
     let dns: LocalDNSServer
     let resolver: SystemDNSResolver
 
-    init() throws {
+    init() async throws {
         servers = try TestServers.load()
         tls = TLSOptions(trust: .caFile(servers.tls("ca.crt")))
         let submissions = try servers.port("submissions"), submission = try servers.port("submission")
         let imaps = try servers.port("imaps")
-        dns = try LocalDNSServer(records: [
+        dns = try await LocalDNSServer.start(records: [
             // shop.test: RFC 6186 records for the real servers; IMAP on 143 explicitly not offered.
             "--srv-host=_submissions._tcp.shop.test,localhost,\(submissions),0,0",
             "--srv-host=_submission._tcp.shop.test,localhost,\(submission),0,0",
@@ -134,6 +72,96 @@ final class LocalDNSServer {
         #expect(error?.description.contains("REFUSED") == true, "\(String(describing: error))")
     }
 
+    @Test func invalidNamesAreRefusedBeforeSending() async throws {
+        for name in ["", "bad\r\nname.test", "sp ace.test", String(repeating: "a.", count: 140) + "test"] {
+            let error = await #expect(throws: DNSError.self) { try await resolver.mx(name) }
+            #expect(error?.kind == .invalidName, "\(name.debugDescription)")
+        }
+    }
+
+    /// Only loopback: the autoconfig URLs 404 on a local HTTP server, no ISPDB, no guessing.
+    func options(_ http: LocalHTTPServer) -> DetectionOptions {
+        DetectionOptions(autoconfigTemplates: ["\(http.base)/{domain}/config-v1.1.xml"], ispdbBase: nil,
+                         guessWhenNothingWorks: false)
+    }
+
+    @Test func detectorFindsTheServersBySRV() async throws {
+        let http = try await LocalHTTPServer.start(files: [:])
+        let detector = SettingsDetector(options: options(http), dns: resolver, tls: tls, timeout: .seconds(8),
+                                        greetingTimeout: .seconds(5))
+        let result = try #require(await detector.detect(address: "till@shop.test"))
+        #expect(result.source == .srv("_submissions._tcp.shop.test"), "\(result.log)")
+        #expect(result.smtp.count == 2 && result.imap.count == 1, "the \".\" target for _imap means no service")
+        let smtp = try #require(result.bestSMTP)
+        #expect(smtp.candidate.port == (try servers.port("submissions")) && smtp.candidate.security == .implicitTLS)
+        #expect(smtp.verdict == .works)
+        #expect(smtp.candidate.needsConfirmation, "localhost is outside shop.test")
+        #expect(result.smtp.contains { $0.candidate.port == (try? servers.port("submission")) && $0.verdict == .works })
+        let imap = try #require(result.bestIMAP)
+        #expect(imap.candidate.port == (try servers.port("imaps")) && imap.verdict == .works)
+        #expect(imap.candidate.source == .srv("_imaps._tcp.shop.test"))
+    }
+
+    @Test func detectorFollowsTheMXToAnInjectedPreset() async throws {
+        let http = try await LocalHTTPServer.start(files: [:])
+        let preset = ProviderPreset(provider: .fastmail, domains: [], mxSuffixes: ["mx.provider.test"],
+                                    smtp: [.tls("localhost", try servers.port("submissions"))],
+                                    imap: [.tls("localhost", try servers.port("imaps"))],
+                                    smtpUsername: .emailAddress, imapUsername: .localPart, authKinds: [.appPassword],
+                                    note: "Use an app password.")
+        var opts = options(http)
+        opts.presets = [preset]
+        let detector = SettingsDetector(options: opts, dns: resolver, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
+        let result = try #require(await detector.detect(address: "till@hosted.test"))
+        #expect(result.source == .preset(.fastmail), "\(result.log)")
+        #expect(result.log.contains("DNS MX hosted.test: in1.mx.provider.test"), "\(result.log)")
+        #expect(result.notes == ["Use an app password."])
+        #expect(result.bestSMTP?.verdict == .works && result.bestIMAP?.verdict == .works)
+        #expect(result.bestIMAP?.candidate.username == "till")
+    }
+
+    /// The cause of the suite's hang (issue 6): dnsmasq closes the descriptors it inherits, so
+    /// started through Foundation's `Process` it blocked Foundation's process-manager thread in
+    /// `waitpid` and no other child of the test process was reaped while it ran. Started as a
+    /// `ChildProcess`, a `Process` run meanwhile ends normally.
+    @Test func otherChildrenAreReapedWhileDNSRuns() async throws {
+        #expect(dns.isRunning)
+        let done = ReapFlag()
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/true")
+        try p.run()
+        Thread.detachNewThread { p.waitUntilExit(); done.set() }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !done.isSet && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(done.isSet, "/bin/true was not reaped within 5 s while dnsmasq runs")
+        #expect(try await run("/bin/echo", ["reaped"], timeout: .seconds(5)).stdout == "reaped\n")
+    }
+
+    final class ReapFlag: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = false
+        var isSet: Bool { lock.withLock { value } }
+        func set() { lock.withLock { value = true } }
+    }
+
+    @Test func nameserverParsing() {
+        #expect(DNSNameserver(parsing: "127.0.0.1:5353") == DNSNameserver(address: "127.0.0.1", port: 5353))
+        #expect(DNSNameserver(parsing: "127.0.0.1") == DNSNameserver(address: "127.0.0.1", port: 53))
+        #expect(DNSNameserver(parsing: "[::1]:5353") == DNSNameserver(address: "::1", port: 5353))
+        #expect(DNSNameserver(parsing: "::1") == DNSNameserver(address: "::1", port: 53))
+        #expect(DNSNameserver(parsing: "localhost:53") == nil, "a host name would need DNS itself")
+        #expect(DNSNameserver(parsing: "127.0.0.1:0") == nil)
+        #expect(DNSNameserver(parsing: "127.0.0.1:99999") == nil)
+        let conf = "# generated\nsearch example.com\nnameserver fe80::1%eth0\nnameserver 10.0.0.2\nnameserver 10.0.0.3\n"
+        #expect(DNSNameserver.first(inResolvConf: conf) == DNSNameserver(address: "10.0.0.2", port: 53))
+        #expect(DNSNameserver.first(inResolvConf: "search x\n") == nil)
+    }
+}
+
+/// The resolver's deadline, against sockets that never answer (no DNS server needed). These
+/// assert elapsed time, so scripts/test runs them in its deadline pass, not among the
+/// CPU-heavy suites (a busy cooperative pool would delay the resumption, not the timeout).
+@Suite struct DNSTimeoutTests {
     @Test func silentServerTimesOutWithinItsDeadline() async throws {
         // A bound UDP socket that never answers.
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
@@ -154,67 +182,6 @@ final class LocalDNSServer {
         let error = await #expect(throws: DNSError.self) { try await closed.mx("shop.test") }
         #expect(error?.kind == .timeout)
         #expect(ContinuousClock.now - start < .milliseconds(1500))
-    }
-
-    @Test func invalidNamesAreRefusedBeforeSending() async throws {
-        for name in ["", "bad\r\nname.test", "sp ace.test", String(repeating: "a.", count: 140) + "test"] {
-            let error = await #expect(throws: DNSError.self) { try await resolver.mx(name) }
-            #expect(error?.kind == .invalidName, "\(name.debugDescription)")
-        }
-    }
-
-    /// Only loopback: the autoconfig URLs 404 on a local HTTP server, no ISPDB, no guessing.
-    func options(_ http: LocalHTTPServer) -> DetectionOptions {
-        DetectionOptions(autoconfigTemplates: ["\(http.base)/{domain}/config-v1.1.xml"], ispdbBase: nil,
-                         guessWhenNothingWorks: false)
-    }
-
-    @Test func detectorFindsTheServersBySRV() async throws {
-        let http = try LocalHTTPServer(files: [:])
-        let detector = SettingsDetector(options: options(http), dns: resolver, tls: tls, timeout: .seconds(8),
-                                        greetingTimeout: .seconds(5))
-        let result = try #require(await detector.detect(address: "till@shop.test"))
-        #expect(result.source == .srv("_submissions._tcp.shop.test"), "\(result.log)")
-        #expect(result.smtp.count == 2 && result.imap.count == 1, "the \".\" target for _imap means no service")
-        let smtp = try #require(result.bestSMTP)
-        #expect(smtp.candidate.port == (try servers.port("submissions")) && smtp.candidate.security == .implicitTLS)
-        #expect(smtp.verdict == .works)
-        #expect(smtp.candidate.needsConfirmation, "localhost is outside shop.test")
-        #expect(result.smtp.contains { $0.candidate.port == (try? servers.port("submission")) && $0.verdict == .works })
-        let imap = try #require(result.bestIMAP)
-        #expect(imap.candidate.port == (try servers.port("imaps")) && imap.verdict == .works)
-        #expect(imap.candidate.source == .srv("_imaps._tcp.shop.test"))
-    }
-
-    @Test func detectorFollowsTheMXToAnInjectedPreset() async throws {
-        let http = try LocalHTTPServer(files: [:])
-        let preset = ProviderPreset(provider: .fastmail, domains: [], mxSuffixes: ["mx.provider.test"],
-                                    smtp: [.tls("localhost", try servers.port("submissions"))],
-                                    imap: [.tls("localhost", try servers.port("imaps"))],
-                                    smtpUsername: .emailAddress, imapUsername: .localPart, authKinds: [.appPassword],
-                                    note: "Use an app password.")
-        var opts = options(http)
-        opts.presets = [preset]
-        let detector = SettingsDetector(options: opts, dns: resolver, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
-        let result = try #require(await detector.detect(address: "till@hosted.test"))
-        #expect(result.source == .preset(.fastmail), "\(result.log)")
-        #expect(result.log.contains("DNS MX hosted.test: in1.mx.provider.test"), "\(result.log)")
-        #expect(result.notes == ["Use an app password."])
-        #expect(result.bestSMTP?.verdict == .works && result.bestIMAP?.verdict == .works)
-        #expect(result.bestIMAP?.candidate.username == "till")
-    }
-
-    @Test func nameserverParsing() {
-        #expect(DNSNameserver(parsing: "127.0.0.1:5353") == DNSNameserver(address: "127.0.0.1", port: 5353))
-        #expect(DNSNameserver(parsing: "127.0.0.1") == DNSNameserver(address: "127.0.0.1", port: 53))
-        #expect(DNSNameserver(parsing: "[::1]:5353") == DNSNameserver(address: "::1", port: 5353))
-        #expect(DNSNameserver(parsing: "::1") == DNSNameserver(address: "::1", port: 53))
-        #expect(DNSNameserver(parsing: "localhost:53") == nil, "a host name would need DNS itself")
-        #expect(DNSNameserver(parsing: "127.0.0.1:0") == nil)
-        #expect(DNSNameserver(parsing: "127.0.0.1:99999") == nil)
-        let conf = "# generated\nsearch example.com\nnameserver fe80::1%eth0\nnameserver 10.0.0.2\nnameserver 10.0.0.3\n"
-        #expect(DNSNameserver.first(inResolvConf: conf) == DNSNameserver(address: "10.0.0.2", port: 53))
-        #expect(DNSNameserver.first(inResolvConf: "search x\n") == nil)
     }
 }
 

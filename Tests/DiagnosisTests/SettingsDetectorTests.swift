@@ -4,12 +4,22 @@ import NetIO
 import TestSupport
 @testable import Diagnosis
 
-/// A real HTTP server (Python's http.server) on 127.0.0.1 serving a folder; stopped by PID.
-final class LocalHTTPServer {
+/// A real HTTP server (Python's http.server) on 127.0.0.1 serving a folder; a `ChildProcess`,
+/// stopped and reaped when the instance goes away.
+final class LocalHTTPServer: @unchecked Sendable {
+    /// Ports tried: a port found free can be taken by someone else before Python binds it.
+    static let startAttempts = 3
     let port: UInt16
-    let process: Process
+    let process: ChildProcess
     let root: TempDir
 
+    /// Starts the server with `files` (path → body) and returns once it accepts connections,
+    /// waiting on a thread of its own (not on the cooperative pool).
+    static func start(files: [String: String]) async throws -> LocalHTTPServer {
+        try await onOwnThread { try LocalHTTPServer(files: files) }
+    }
+
+    /// The blocking form of `start`.
     init(files: [String: String]) throws {
         root = TempDir()
         for (path, body) in files {
@@ -18,19 +28,24 @@ final class LocalHTTPServer {
                                                     withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: full, contents: Data(body.utf8))
         }
-        port = LiveReproductionTests.closedPort()
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", root.path]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // Wait (bounded) until it accepts connections.
-        for _ in 0..<100 {
-            if Self.accepts(port) { return }
-            usleep(50_000)
+        var lastPort: UInt16 = 0
+        for _ in 0..<Self.startAttempts {
+            let port = LiveReproductionTests.closedPort()
+            lastPort = port
+            let child = try ChildProcess("/usr/bin/env", ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1",
+                                                          "--directory", root.path])
+            // Wait (bounded: 5 s) until it accepts connections, or gives up (port taken).
+            for _ in 0..<100 where child.isRunning {
+                if Self.accepts(port) {
+                    self.port = port
+                    self.process = child
+                    return
+                }
+                usleep(50_000)
+            }
+            child.stop()
         }
-        throw StartFailure(description: "http.server did not start on port \(port)")
+        throw StartFailure(description: "http.server did not start on port \(lastPort)")
     }
 
     static func accepts(_ port: UInt16) -> Bool {
@@ -48,11 +63,7 @@ final class LocalHTTPServer {
 
     var base: String { "http://127.0.0.1:\(port)" }
 
-    deinit {
-        // SIGKILL: the test runner's blocked-signal mask is inherited, so SIGTERM may never arrive.
-        kill(process.processIdentifier, SIGKILL)
-        for _ in 0..<100 where process.isRunning { usleep(20_000) }
-    }
+    deinit { process.stop() }
 }
 
 /// Answers SRV and MX from a table: the injection seam for detection (NetIO has no DNS client).
@@ -95,7 +106,7 @@ struct TableDNS: MailDNSResolving {
     @Test func expiredImplicitTLSLosesToWorkingSTARTTLS() async throws {
         let xml = document([try server("smtp", "tls_expired_diag", "SSL"), try server("smtp", "submission", "STARTTLS"),
                             try server("imap", "imaps", "SSL"), try server("imap", "imap", "STARTTLS")])
-        let http = try LocalHTTPServer(files: ["shop.invalid/config-v1.1.xml": xml])
+        let http = try await LocalHTTPServer.start(files: ["shop.invalid/config-v1.1.xml": xml])
         let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.invalid"))
         #expect(result.log.first?.contains("HTTP status 404") == true, "\(result.log)")
@@ -113,7 +124,7 @@ struct TableDNS: MailDNSResolving {
     @Test func noTLSAtAllIsFlagged() async throws {
         let xml = document([try server("smtp", "smtp_plain", "STARTTLS"), try server("smtp", "smtp_plain", "plain"),
                             try server("imap", "imaps", "SSL")])
-        let http = try LocalHTTPServer(files: ["shop.invalid/config-v1.1.xml": xml])
+        let http = try await LocalHTTPServer.start(files: ["shop.invalid/config-v1.1.xml": xml])
         let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.invalid"))
         let smtp = try #require(result.bestSMTP)
@@ -123,7 +134,7 @@ struct TableDNS: MailDNSResolving {
     }
 
     @Test func srvRecordsWhenNoAutoconfig() async throws {
-        let http = try LocalHTTPServer(files: [:])
+        let http = try await LocalHTTPServer.start(files: [:])
         let dns = TableDNS(srvAnswers: [
             "_submissions._tcp.shop.invalid": [SRVRecord(priority: 0, weight: 0, port: try servers.port("submissions"), target: "localhost.")],
             "_imaps._tcp.shop.invalid": [SRVRecord(priority: 0, weight: 0, port: try servers.port("imaps"), target: "localhost.")],
@@ -138,7 +149,7 @@ struct TableDNS: MailDNSResolving {
     }
 
     @Test func mxSelectsAnInjectedPreset() async throws {
-        let http = try LocalHTTPServer(files: [:])
+        let http = try await LocalHTTPServer.start(files: [:])
         let preset = ProviderPreset(provider: .fastmail, domains: [], mxSuffixes: ["mx.provider.invalid"],
                                     smtp: [.tls("localhost", try servers.port("submissions"))],
                                     imap: [.tls("localhost", try servers.port("imaps"))],
@@ -159,7 +170,7 @@ struct TableDNS: MailDNSResolving {
         let xml = document([try server("smtp", "submissions", "SSL"), try server("imap", "imaps", "SSL")])
             .replacingOccurrences(of: "</clientConfig>", with:
                 "<enable visiturl=\"https://provider.invalid/settings\"><instruction>Enable IMAP first.</instruction></enable></clientConfig>")
-        let http = try LocalHTTPServer(files: ["shop.invalid/config-v1.1.xml": xml])
+        let http = try await LocalHTTPServer.start(files: ["shop.invalid/config-v1.1.xml": xml])
         let detector = SettingsDetector(options: options(http), tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.invalid"))
         #expect(result.notes == ["Enable IMAP first. (https://provider.invalid/settings)"])
