@@ -154,6 +154,28 @@ public struct Address: Sendable, Hashable, CustomStringConvertible {
     }
 }
 
+/// RFC 5322 §3.4.1 domain-literal: after an `@`, `[ … ]` holds dtext, where `<`, `>`, `,`, `;`, `:`
+/// and `(` are ordinary characters (`a@[<a]` is one addr-spec). A `[` anywhere else (an unquoted
+/// display name such as `Support [EXT] <a@b>`, which real mailers write) is not a literal.
+struct DomainLiteralTracker {
+    private var inside = false
+    private var previous: Unicode.Scalar = " "
+
+    /// Feeds one scalar; `true` when it belongs to a domain literal (the caller takes it as text).
+    mutating func consume(_ s: Unicode.Scalar, outsideQuotesAndComments: Bool) -> Bool {
+        defer { if s != " " && s != "\t" { previous = s } }
+        if inside {
+            if s == "]" { inside = false }
+            return true
+        }
+        if outsideQuotesAndComments, s == "[", previous == "@" {
+            inside = true
+            return true
+        }
+        return false
+    }
+}
+
 /// Splits RFC 5322 §3.4 address lists into mailboxes, honouring quoted strings, comments,
 /// angle brackets and groups, tolerant of what real mailers write.
 enum AddressListScanner {
@@ -162,8 +184,10 @@ enum AddressListScanner {
         var items: [String] = []
         var current: [Unicode.Scalar] = []
         var inQuote = false, escaped = false, comment = 0, angle = false
+        var literal = DomainLiteralTracker()
         for s in text.unicodeScalars {
             if escaped { current.append(s); escaped = false; continue }
+            if literal.consume(s, outsideQuotesAndComments: !inQuote && comment == 0) { current.append(s); continue }
             if inQuote {
                 if s == "\\" { escaped = true } else if s == "\"" { inQuote = false }
                 current.append(s); continue
@@ -201,8 +225,10 @@ enum AddressListScanner {
         // Find the angle-addr outside quotes and comments.
         var inQuote = false, escaped = false, comment = 0
         var lt: Int?, gt: Int?
+        var literal = DomainLiteralTracker()
         for (i, s) in scalars.enumerated() {
             if escaped { escaped = false; continue }
+            if literal.consume(s, outsideQuotesAndComments: !inQuote && comment == 0) { continue }
             if inQuote { if s == "\\" { escaped = true } else if s == "\"" { inQuote = false }; continue }
             if comment > 0 { if s == "\\" { escaped = true } else if s == "(" { comment += 1 } else if s == ")" { comment -= 1 }; continue }
             if s == "\"" { inQuote = true } else if s == "(" { comment += 1 }

@@ -112,4 +112,27 @@ import Foundation
         #expect(try Address.parse("Name < a.b @ example.com >").addrSpec == "a.b@example.com")
         #expect(try Address.parse("Name <a.b(x)@example.com>").addrSpec == "a.b@example.com")
     }
+
+    /// RFC 5322 §3.4.1: a domain-literal's dtext may hold `<`, `>`, `,`, `;` and `:`; they do not
+    /// start an angle-addr or end a list item (the fuzz finding Fixtures/fuzz/Address/crashes/
+    /// crash-e8391b…: `<a@[<a]` written bare as `a@[<a]` came back as no address at all).
+    @Test(arguments: ["a@[<a]", "a@[a>b]", "a@[x,y]", "a@[IPv6:2001:db8::1]", "a@[192.0.2.1]"])
+    func domainLiteralSpecialsSurviveRoundTrip(spec: String) throws {
+        #expect(try Address.parse(spec).addrSpec == spec)
+        #expect(try Address.parse("Name <\(spec)>").addrSpec == spec)
+        #expect(try Address.parseList("\(spec), b@example.com").map(\.addrSpec) == [spec, "b@example.com"])
+        let m = Message(from: try Address("shop@example.com"), to: [try Address(spec), try Address(spec, displayName: "Lit")],
+                        subject: "x", textBody: "x")
+        var written: [UInt8] = []
+        try deterministicWriter().writeSynchronously(m) { written.append(contentsOf: $0) }
+        #expect(MIMEParser.parse(written).to.map(\.addrSpec) == [spec, spec])
+    }
+
+    /// A `[` that does not follow `@` is an ordinary character of an (unquoted, obsolete but
+    /// common) display name: `Support [EXT] <a@b>`.
+    @Test func bracketInADisplayNameIsNotADomainLiteral() throws {
+        let a = try Address.parse("Support [EXT] <help@example.com>")
+        #expect(a.addrSpec == "help@example.com")
+        #expect(try Address.parseList("Support [EXT] <help@example.com>, b@example.com").count == 2)
+    }
 }
