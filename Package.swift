@@ -58,6 +58,6 @@ let package = Package(
         .testTarget(name: "DiagnosisTests", dependencies: ["Diagnosis", "MIME", "NetIO", "Auth", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MailProbeTests", dependencies: ["mailprobe", "Outbox", "SMTP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "IMAPTests", dependencies: ["IMAP", "NetIO", "Auth", "MIME", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "FuzzRegressionTests", dependencies: ["SMTP", "MIME", "Auth", "IMAP"], swiftSettings: strict),
+        .testTarget(name: "FuzzRegressionTests", dependencies: ["SMTP", "MIME", "Auth", "IMAP", "TestSupport"], swiftSettings: strict),
     ]
 )
