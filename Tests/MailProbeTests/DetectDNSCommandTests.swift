@@ -67,6 +67,35 @@ struct DetectDNSCommandTests {
         withExtendedLifetime((dns, expiredServer)) {}
     }
 
+    /// `network.dns-timeout` through the built binary: the --dns-server on 127.0.0.1 receives the
+    /// queries and never answers; the JSON names the diagnosis, the server and the wait, and the
+    /// remaining lookups are skipped (one DNS wait, not five).
+    @Test func silentDNSServerIsDiagnosedAsDNSTimeout() async throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        let port = LocalDNSServer.boundPort(fd)
+        let args = ["detect", "till@shop.test", "--no-guess", "--ispdb-base", "none",
+                    "--autoconfig-url", "http://127.0.0.1:1/{domain}.xml",
+                    "--dns-server", "127.0.0.1:\(port)", "--timeout", "1"]
+        let start = ContinuousClock.now
+        let r = try await run(mailprobePath(), args + ["--json"], timeout: .seconds(30))
+        #expect(ContinuousClock.now - start < .seconds(6), "one 1 s DNS wait, not one per lookup")
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let d = try #require(o["diagnosis"] as? [String: Any], "\(r.stdout)")
+        #expect(d["id"] as? String == "network.dns-timeout")
+        #expect(d["stage"] as? String == "DNS")
+        let evidence = d["evidence"] as? String ?? ""
+        #expect(evidence.contains("127.0.0.1:\(port)") && evidence.contains("1 s"), "\(evidence)")
+        let log = try #require(o["log"] as? [String])
+        #expect(log.contains("DNS MX shop.test: skipped (the DNS server did not answer)"), "\(log)")
+
+        let text = try await run(mailprobePath(), args, timeout: .seconds(30))
+        #expect(text.status == 2)
+        #expect(text.stdout.contains("DNS: Looking up _submissions._tcp.shop.test took too long."), "\(text.stdout)")
+        #expect(text.stdout.contains("(network.dns-timeout)"), "\(text.stdout)")
+    }
+
     @Test func badDNSServerIsAUsageError() async throws {
         let r = try await run(mailprobePath(), ["detect", "till@shop.test", "--no-guess", "--ispdb-base", "none",
                                                 "--dns-server", "dns.example.invalid:53"])
