@@ -59,15 +59,7 @@ public struct SettingsDetector: Sendable {
         var notes: [String] = []
         var candidates: [ServerCandidate] = []
         var source: CandidateSource?
-        var lookupDiagnosis: FailureDiagnosis?
-        // A name server that did not answer once is not asked again: each further lookup would
-        // wait the full DNS timeout for nothing.
-        var dnsSilent = false
-        func lookupFailed(_ error: any Error, name: String) {
-            if let e = error as? DNSError, e.kind == .timeout { dnsSilent = true }
-            guard lookupDiagnosis == nil else { return }
-            lookupDiagnosis = Self.diagnose(lookupError: error, name: name, catalogue: catalogue)
-        }
+        var lookups = LookupFailures()
 
         if let preset = plan.preset {
             candidates = preset.candidates(for: plan.address)
@@ -101,7 +93,7 @@ public struct SettingsDetector: Sendable {
                     }
                 case .srv(let name, let proto, let security):
                     guard let dns else { log.append("\(step): skipped (no DNS resolver)"); continue }
-                    guard !dnsSilent else { log.append("\(step): skipped (the DNS server did not answer)"); continue }
+                    guard !lookups.serverSilent else { log.append("\(step): skipped (the DNS server did not answer)"); continue }
                     do {
                         let records = try await dns.srv(name)
                         let found = DetectionPlan.candidates(
@@ -113,14 +105,14 @@ public struct SettingsDetector: Sendable {
                         var pending = found
                         while index < discovery.count, case .srv(let n2, let p2, let s2) = discovery[index] {
                             index += 1
-                            guard !dnsSilent else {
+                            guard !lookups.serverSilent else {
                                 log.append("DNS SRV \(n2): skipped (the DNS server did not answer)")
                                 continue
                             }
                             var more: [SRVRecord] = []
                             do { more = try await dns.srv(n2) } catch {
                                 log.append("DNS SRV \(n2): \(error)")
-                                lookupFailed(error, name: n2)
+                                lookups.record(error, name: n2, catalogue: catalogue)
                                 continue
                             }
                             let c2 = DetectionPlan.candidates(
@@ -136,11 +128,11 @@ public struct SettingsDetector: Sendable {
                         }
                     } catch {
                         log.append("\(step): \(error)")
-                        lookupFailed(error, name: name)
+                        lookups.record(error, name: name, catalogue: catalogue)
                     }
                 case .mx(let domain):
                     guard let dns else { log.append("\(step): skipped (no DNS resolver)"); continue }
-                    guard !dnsSilent else { log.append("\(step): skipped (the DNS server did not answer)"); continue }
+                    guard !lookups.serverSilent else { log.append("\(step): skipped (the DNS server did not answer)"); continue }
                     do {
                         guard let mx = try await dns.mx(domain).first else {
                             log.append("\(step): no MX")
@@ -158,7 +150,7 @@ public struct SettingsDetector: Sendable {
                         }
                     } catch {
                         log.append("\(step): \(error)")
-                        lookupFailed(error, name: domain)
+                        lookups.record(error, name: domain, catalogue: catalogue)
                     }
                 case .preset, .probe:
                     break
@@ -186,7 +178,7 @@ public struct SettingsDetector: Sendable {
             }
         }
         return DetectionResult(log: log, source: source, smtp: PortProbe.ranked(smtp), imap: PortProbe.ranked(imap),
-                               notes: notes, lookupDiagnosis: lookupDiagnosis)
+                               notes: notes, lookupDiagnosis: lookups.first)
     }
 
     /// A failed SRV or MX lookup as catalogue evidence (stage `DNS`; a `DNSError.Kind.timeout` is
@@ -201,5 +193,18 @@ public struct SettingsDetector: Sendable {
         guard !candidates.isEmpty else { return [] }
         return await PortProbe.runAll(candidates, tls: tls, timeout: timeout, greetingTimeout: greetingTimeout,
                                       transcript: transcript, catalogue: catalogue)
+    }
+}
+
+/// The DNS lookups of one detection that failed: the first one explained, and whether the name
+/// server stopped answering. A server that did not answer once is not asked again: each further
+/// lookup would wait the full DNS timeout for nothing.
+struct LookupFailures {
+    var first: FailureDiagnosis?
+    var serverSilent = false
+
+    mutating func record(_ error: any Error, name: String, catalogue: DiagnosisCatalogue) {
+        if (error as? DNSError)?.kind == .timeout { serverSilent = true }
+        if first == nil { first = SettingsDetector.diagnose(lookupError: error, name: name, catalogue: catalogue) }
     }
 }
