@@ -13,8 +13,10 @@ extension AccountProbe {
         let clock = ContinuousClock()
         var timeouts = ConnectionTimeouts.uniform(options.timeout)
         timeouts.tlsProbe = options.tlsProbeTimeout
+        // The greeting wait is short, as for SMTP: STARTTLS or plain text on 993 is named after
+        // `greetingTimeout` plus the TLS probe, not after the full `timeout`.
         let opts = IMAPClientOptions(security: s.security, tls: s.tlsOptions, timeouts: timeouts,
-                                     transcript: options.transcript)
+                                     transcript: options.transcript, greetingTimeout: options.greetingTimeout)
         options.transcript.fact("probing IMAP \(s.endpoint) (\(s.security.plainWords))")
         var start = clock.now
         let opened = Date()

@@ -14,6 +14,10 @@ public struct DetectionResult: Sendable {
     public var imap: [PortProbeResult]
     /// Notes to show: the preset's app-password note, an autoconfig `<enable>` instruction.
     public var notes: [String]
+    /// The first DNS lookup (SRV, MX) that failed rather than answered, explained: a name server
+    /// that does not answer is `network.dns-timeout`, its evidence naming the query, the server
+    /// and the wait. `nil` when every lookup answered (NXDOMAIN or no record is an answer).
+    public var lookupDiagnosis: FailureDiagnosis?
 
     /// The best SMTP setting that works (a trusted TLS one if any; then untrusted; plain text last).
     public var bestSMTP: PortProbeResult? { smtp.first { $0.verdict != .failed } }
@@ -55,6 +59,7 @@ public struct SettingsDetector: Sendable {
         var notes: [String] = []
         var candidates: [ServerCandidate] = []
         var source: CandidateSource?
+        var lookups = LookupFailures()
 
         if let preset = plan.preset {
             candidates = preset.candidates(for: plan.address)
@@ -88,6 +93,7 @@ public struct SettingsDetector: Sendable {
                     }
                 case .srv(let name, let proto, let security):
                     guard let dns else { log.append("\(step): skipped (no DNS resolver)"); continue }
+                    guard !lookups.serverSilent else { log.append("\(step): skipped (the DNS server did not answer)"); continue }
                     do {
                         let records = try await dns.srv(name)
                         let found = DetectionPlan.candidates(
@@ -99,7 +105,16 @@ public struct SettingsDetector: Sendable {
                         var pending = found
                         while index < discovery.count, case .srv(let n2, let p2, let s2) = discovery[index] {
                             index += 1
-                            let more = (try? await dns.srv(n2)) ?? []
+                            guard !lookups.serverSilent else {
+                                log.append("DNS SRV \(n2): skipped (the DNS server did not answer)")
+                                continue
+                            }
+                            var more: [SRVRecord] = []
+                            do { more = try await dns.srv(n2) } catch {
+                                log.append("DNS SRV \(n2): \(error)")
+                                lookups.record(error, name: n2, catalogue: catalogue)
+                                continue
+                            }
                             let c2 = DetectionPlan.candidates(
                                 fromSRV: more,
                                 name: n2, protocol: p2, security: s2, address: plan.address, domain: plan.domain,
@@ -113,9 +128,11 @@ public struct SettingsDetector: Sendable {
                         }
                     } catch {
                         log.append("\(step): \(error)")
+                        lookups.record(error, name: name, catalogue: catalogue)
                     }
                 case .mx(let domain):
                     guard let dns else { log.append("\(step): skipped (no DNS resolver)"); continue }
+                    guard !lookups.serverSilent else { log.append("\(step): skipped (the DNS server did not answer)"); continue }
                     do {
                         guard let mx = try await dns.mx(domain).first else {
                             log.append("\(step): no MX")
@@ -133,6 +150,7 @@ public struct SettingsDetector: Sendable {
                         }
                     } catch {
                         log.append("\(step): \(error)")
+                        lookups.record(error, name: domain, catalogue: catalogue)
                     }
                 case .preset, .probe:
                     break
@@ -160,12 +178,33 @@ public struct SettingsDetector: Sendable {
             }
         }
         return DetectionResult(log: log, source: source, smtp: PortProbe.ranked(smtp), imap: PortProbe.ranked(imap),
-                               notes: notes)
+                               notes: notes, lookupDiagnosis: lookups.first)
+    }
+
+    /// A failed SRV or MX lookup as catalogue evidence (stage `DNS`; a `DNSError.Kind.timeout` is
+    /// the transport's timeout), quoting the query, the name server and the wait.
+    static func diagnose(lookupError error: any Error, name: String, catalogue: DiagnosisCatalogue) -> FailureDiagnosis {
+        let timedOut = (error as? DNSError)?.kind == .timeout
+        return catalogue.diagnose(FailureEvidence(stage: "DNS", text: "\(error)", transport: timedOut ? .timeout : nil,
+                                                  host: name))
     }
 
     private func probe(_ candidates: [ServerCandidate], transcript: Transcript) async -> [PortProbeResult] {
         guard !candidates.isEmpty else { return [] }
         return await PortProbe.runAll(candidates, tls: tls, timeout: timeout, greetingTimeout: greetingTimeout,
                                       transcript: transcript, catalogue: catalogue)
+    }
+}
+
+/// The DNS lookups of one detection that failed: the first one explained, and whether the name
+/// server stopped answering. A server that did not answer once is not asked again: each further
+/// lookup would wait the full DNS timeout for nothing.
+struct LookupFailures {
+    var first: FailureDiagnosis?
+    var serverSilent = false
+
+    mutating func record(_ error: any Error, name: String, catalogue: DiagnosisCatalogue) {
+        if (error as? DNSError)?.kind == .timeout { serverSilent = true }
+        if first == nil { first = SettingsDetector.diagnose(lookupError: error, name: name, catalogue: catalogue) }
     }
 }

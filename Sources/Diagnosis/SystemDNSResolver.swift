@@ -71,11 +71,20 @@ public struct DNSError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The name and type asked, e.g. `SRV _imaps._tcp.example.com`.
     public var query: String
     public var nameserver: String
+    /// How long the query waited for an answer (set for `.timeout`).
+    public var waited: Duration?
+
+    public init(kind: Kind, query: String, nameserver: String, waited: Duration? = nil) {
+        self.kind = kind
+        self.query = query
+        self.nameserver = nameserver
+        self.waited = waited
+    }
 
     public var description: String {
         let what: String = switch kind {
         case .serverFailure(let rcode): "the DNS server answered with error \(Self.rcodeName(rcode))"
-        case .timeout: "no answer from the DNS server within the time limit"
+        case .timeout: "no answer from the DNS server within " + (waited.map(Self.words) ?? "the time limit")
         case .malformedAnswer(let why): "the DNS answer is malformed (\(why))"
         case .truncated: "the DNS answer was truncated (too large for UDP)"
         case .invalidName: "not a valid DNS name"
@@ -83,6 +92,13 @@ public struct DNSError: Error, Sendable, Hashable, CustomStringConvertible {
         case .system(let errno): "socket error \(errno) (\(String(cString: strerror(errno))))"
         }
         return "DNS \(query) via \(nameserver): \(what)"
+    }
+
+    /// `400 ms`, `3 s`, `2.5 s`.
+    static func words(_ d: Duration) -> String {
+        let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        if ms < 1000 { return "\(ms) ms" }
+        return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(Double(ms) / 1000) s"
     }
 
     static func rcodeName(_ rcode: Int) -> String {
@@ -179,7 +195,10 @@ public struct SystemDNSResolver: MailDNSResolving {
         let label = "\(type.name) \(name)"
         let server = nameserver
         let deadline = ContinuousClock.now + timeout
-        @Sendable func fail(_ kind: DNSError.Kind) -> DNSError { DNSError(kind: kind, query: label, nameserver: server.description) }
+        let wait = timeout
+        @Sendable func fail(_ kind: DNSError.Kind) -> DNSError {
+            DNSError(kind: kind, query: label, nameserver: server.description, waited: kind == .timeout ? wait : nil)
+        }
         guard !name.isEmpty, name.utf8.count <= Self.maxNameLength,
               !name.unicodeScalars.contains(where: { $0.value < 0x21 || $0.value > 0x7E })
         else { throw fail(.invalidName) }

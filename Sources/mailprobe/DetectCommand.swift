@@ -23,6 +23,9 @@ struct DetectCommand: AsyncParsableCommand {
     @Option(name: .customLong("autoconfig-url"), help: "An autoconfig URL template with {domain} (repeatable; replaces the standard ones).")
     var autoconfigURL: [String] = []
     @Option(name: .customLong("ispdb-base"), help: "The ISPDB base URL, or \"none\".") var ispdbBase: String?
+    @Option(name: .customLong("mx-autoconfig-template"),
+            help: "The autoconfig URL template (with {domain}) tried for the MX host's domain, or \"none\".")
+    var mxAutoconfigTemplate: String?
     @Flag(name: .customLong("no-guess"), help: "Do not probe guessed host names (smtp.<domain>, mail.<domain>).")
     var noGuess = false
     @Option(name: .customLong("dns-server"),
@@ -34,6 +37,9 @@ struct DetectCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard timeout > 0 && timeout <= 60 else { throw ValidationError("--timeout must be between 0 and 60 seconds") }
+        if let t = mxAutoconfigTemplate, t != "none", !t.contains("{domain}") {
+            throw ValidationError("--mx-autoconfig-template must contain {domain} (or be \"none\")")
+        }
         if let dnsServer, dnsServer != "system", DNSNameserver(parsing: dnsServer) == nil {
             throw ValidationError("--dns-server must be a numeric address with an optional port (127.0.0.1:5353, [::1]:53) or \"system\"")
         }
@@ -46,6 +52,7 @@ struct DetectCommand: AsyncParsableCommand {
             ? (env["MAILPROBE_AUTOCONFIG_URL"]?.split(separator: " ").map(String.init) ?? []) : autoconfigURL
         if !templates.isEmpty { options.autoconfigTemplates = templates }
         if let base = ispdbBase ?? env["MAILPROBE_ISPDB_BASE"] { options.ispdbBase = base == "none" ? nil : base }
+        if let template = mxAutoconfigTemplate { options.mxAutoconfigTemplate = template == "none" ? nil : template }
         if noGuess { options.guessWhenNothingWorks = false }
         var tls = TLSOptions()
         if let caFile { tls.trust = .caFile(caFile) }
@@ -71,13 +78,14 @@ struct DetectCommand: AsyncParsableCommand {
             throw ExitCode(ProbeExit.usageOrSettings)
         }
         if json {
-            let object: [String: Any] = [
+            var object: [String: Any] = [
                 "address": address, "source": result.source.map { "\($0)" } ?? NSNull(),
                 "smtp": result.smtp.map(Self.object), "imap": result.imap.map(Self.object),
                 "best": ["smtp": result.bestSMTP.map(Self.object) ?? NSNull(),
                          "imap": result.bestIMAP.map(Self.object) ?? NSNull()] as [String: Any],
                 "notes": result.notes, "log": result.log,
             ]
+            if let d = result.lookupDiagnosis { object["diagnosis"] = Self.object(d) }
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .prettyPrinted])
             print(String(decoding: data, as: UTF8.self))
         } else {
@@ -95,10 +103,12 @@ struct DetectCommand: AsyncParsableCommand {
             "milliseconds": Int(r.duration.components.seconds * 1000 + r.duration.components.attoseconds / 1_000_000_000_000_000),
         ]
         if let u = c.username { o["username"] = u }
-        if let d = r.diagnosis {
-            o["diagnosis"] = ["id": d.id, "title": d.title, "cause": d.cause, "fix": d.fix, "evidence": d.evidence]
-        }
+        if let d = r.diagnosis { o["diagnosis"] = object(d) }
         return o
+    }
+
+    static func object(_ d: FailureDiagnosis) -> [String: Any] {
+        ["id": d.id, "title": d.title, "cause": d.cause, "fix": d.fix, "evidence": d.evidence, "stage": d.stage]
     }
 
     static func text(_ r: DetectionResult, address: String) -> String {
@@ -116,6 +126,9 @@ struct DetectCommand: AsyncParsableCommand {
         out += best("Sending (SMTP)", r.bestSMTP)
         out += best("Receiving (IMAP)", r.bestIMAP)
         for n in r.notes { out += "Note: \(n)\n" }
+        if let d = r.lookupDiagnosis {
+            out += "\(d.stage): \(d.title). \(d.cause)\n  Fix: \(d.fix)\n  Evidence: \(d.evidence)\n  (\(d.id))\n"
+        }
         for (title, list) in [("SMTP candidates", r.smtp), ("IMAP candidates", r.imap)] where !list.isEmpty {
             out += "\n\(title)\n"
             for p in list {

@@ -122,6 +122,24 @@ import Testing
         #expect(tlsOn143.firstFailure?.diagnosis?.id == "port.implicit-tls-on-starttls-port", "\(tlsOn143.json())")
     }
 
+    /// The IMAP analog of STARTTLS on 465: Dovecot's implicit-TLS port with STARTTLS or plain
+    /// text waits for a ClientHello while the client waits for a greeting. With a 20 s `timeout`
+    /// the probe names it after the short greeting wait plus the TLS probe, not after 20 s.
+    @Test func plainTextOnTheIMAPImplicitPortIsNamedQuickly() async throws {
+        let options = AccountProbe.Options(timeout: .seconds(20), greetingTimeout: .seconds(1))
+        for security in [Security.startTLS, .plaintextUnsafe] {
+            let start = ContinuousClock.now
+            let r = await AccountProbe(account: MailAccount(imap: try server(.imap, "imaps", security)), options: options).run()
+            let elapsed = ContinuousClock.now - start
+            #expect(elapsed < .seconds(6), "\(security): \(elapsed)")
+            let failure = try #require(r.firstFailure, "\(r.json())")
+            #expect(failure.name == "greeting", "\(security): \(r.json())")
+            #expect(failure.diagnosis?.id == "port.starttls-on-implicit-tls-port", "\(security): \(r.json())")
+            #expect(failure.diagnosis?.title == "Port \(try servers.port("imaps")) needs SSL/TLS, not STARTTLS")
+            #expect(stage(r.imap, "LOGIN")?.status == .skipped)
+        }
+    }
+
     @Test func startTLSMissingStopsBeforeTheLogin() async throws {
         // aiosmtpd without TLS: STARTTLS is required, so nothing (no password) goes out in clear text.
         let r = await probe(MailAccount(smtp: try server(.smtp, "smtp_plain", .startTLS)))

@@ -175,6 +175,40 @@ extension LocalDNSServer {
         #expect(elapsed >= .milliseconds(350) && elapsed < .milliseconds(1500), "\(elapsed)")
     }
 
+    /// Catalogue entry `network.dns-timeout`, for real: detection asks a name server on 127.0.0.1
+    /// that receives the queries and never answers. The first SRV lookup times out, the result's
+    /// `lookupDiagnosis` explains it (evidence: the query, the server, the wait), and the other
+    /// SRV and MX lookups are skipped instead of each waiting the timeout again.
+    @Test func detectionWithASilentNameServerIsDiagnosedAsDNSTimeout() async throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        let port = LocalDNSServer.boundPort(fd)
+        let http = try await LocalHTTPServer.start(files: [:])
+        let detector = SettingsDetector(
+            options: DetectionOptions(autoconfigTemplates: ["\(http.base)/{domain}/config-v1.1.xml"], ispdbBase: nil,
+                                      guessWhenNothingWorks: false),
+            dns: SystemDNSResolver(nameserver: DNSNameserver(address: "127.0.0.1", port: port), timeout: .milliseconds(400)),
+            timeout: .seconds(2))
+        let start = ContinuousClock.now
+        let result = try #require(await detector.detect(address: "till@shop.test"))
+        let elapsed = ContinuousClock.now - start
+        let d = try #require(result.lookupDiagnosis, "\(result.log)")
+        #expect(d.id == "network.dns-timeout")
+        #expect(d.stage == "DNS" && d.isTransient)
+        #expect(d.title == "Looking up _submissions._tcp.shop.test took too long", "\(d.title)")
+        #expect(d.evidence.contains("127.0.0.1:\(port)") && d.evidence.contains("400 ms"), "\(d.evidence)")
+        #expect(d.evidence.contains("SRV _submissions._tcp.shop.test"), "\(d.evidence)")
+        #expect(result.smtp.isEmpty && result.imap.isEmpty && result.bestSMTP == nil)
+        #expect(result.log.filter { $0.hasSuffix("skipped (the DNS server did not answer)") }.count == 4, "\(result.log)")
+        #expect(elapsed < .milliseconds(1500), "one DNS timeout, not five: \(elapsed)")
+        // What reached the silent server: one query and its one resend (RFC 1035 §4.2.1), no more.
+        var buffer = [UInt8](repeating: 0, count: 512)
+        var received = 0
+        while recv(fd, &buffer, buffer.count, Int32(MSG_DONTWAIT)) > 0 && received < 100 { received += 1 }
+        #expect(received == 2, "\(received) datagrams")
+        withExtendedLifetime(http) {}
+    }
+
     @Test func closedPortTimesOutToo() async throws {
         let closed = SystemDNSResolver(nameserver: DNSNameserver(address: "127.0.0.1", port: LocalDNSServer.freeUDPPort()),
                                        timeout: .milliseconds(300))

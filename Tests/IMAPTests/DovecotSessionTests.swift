@@ -73,6 +73,26 @@ struct Session {
         await imap.logout()
     }
 
+    /// `IMAPClientOptions.greetingTimeout`: STARTTLS on Dovecot's implicit-TLS port gets no
+    /// greeting; after the short greeting wait the TLS probe names the port mix-up
+    /// (`tlsOnPlaintextPort`) instead of waiting the 10 s read timeout.
+    @Test func shortGreetingTimeoutNamesTheImplicitTLSPort() async throws {
+        let d = try Dovecot()
+        var options = d.options(.startTLS)
+        options.greetingTimeout = .seconds(1)
+        let start = ContinuousClock.now
+        do {
+            let c = try await IMAPClient.connect(to: Endpoint(host: "localhost", port: try d.servers.port("imaps")), options: options)
+            await c.logout()
+            Issue.record("a STARTTLS session opened on the implicit-TLS port")
+        } catch let e as IMAPError {
+            #expect(e.kind == .transport, "\(e)")
+            #expect(e.stage == .greeting, "\(e)")
+            #expect(e.transport?.kind == .tlsOnPlaintextPort, "\(e)")
+        }
+        #expect(ContinuousClock.now - start < .seconds(5), "1 s greeting wait plus the TLS probe, not the 10 s read timeout")
+    }
+
     @Test func wrongPasswordIsNoAtStageLoginAndAuth() async throws {
         let d = try Dovecot()
         let transcript = Transcript(ringCapacity: 2_000)

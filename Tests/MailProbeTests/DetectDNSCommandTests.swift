@@ -67,6 +67,104 @@ struct DetectDNSCommandTests {
         withExtendedLifetime((dns, expiredServer)) {}
     }
 
+    /// `network.dns-timeout` through the built binary: the --dns-server on 127.0.0.1 receives the
+    /// queries and never answers; the JSON names the diagnosis, the server and the wait, and the
+    /// remaining lookups are skipped (one DNS wait, not five).
+    @Test func silentDNSServerIsDiagnosedAsDNSTimeout() async throws {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        defer { close(fd) }
+        let port = LocalDNSServer.boundPort(fd)
+        let args = ["detect", "till@shop.test", "--no-guess", "--ispdb-base", "none",
+                    "--autoconfig-url", "http://127.0.0.1:1/{domain}.xml",
+                    "--dns-server", "127.0.0.1:\(port)", "--timeout", "1"]
+        let start = ContinuousClock.now
+        let r = try await run(mailprobePath(), args + ["--json"], timeout: .seconds(30))
+        #expect(ContinuousClock.now - start < .seconds(6), "one 1 s DNS wait, not one per lookup")
+        #expect(r.status == 2, "\(r.stdout)\(r.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let d = try #require(o["diagnosis"] as? [String: Any], "\(r.stdout)")
+        #expect(d["id"] as? String == "network.dns-timeout")
+        #expect(d["stage"] as? String == "DNS")
+        let evidence = d["evidence"] as? String ?? ""
+        #expect(evidence.contains("127.0.0.1:\(port)") && evidence.contains("1 s"), "\(evidence)")
+        let log = try #require(o["log"] as? [String])
+        #expect(log.contains("DNS MX shop.test: skipped (the DNS server did not answer)"), "\(log)")
+
+        let text = try await run(mailprobePath(), args, timeout: .seconds(30))
+        #expect(text.status == 2)
+        #expect(text.stdout.contains("DNS: Looking up _submissions._tcp.shop.test took too long."), "\(text.stdout)")
+        #expect(text.stdout.contains("(network.dns-timeout)"), "\(text.stdout)")
+    }
+
+    /// A domain with only an MX record (RFC 5321 §5.1): detection fetches the autoconfig
+    /// document of the MX host's domain from the `--mx-autoconfig-template` URL, here a local
+    /// HTTP server, so nothing leaves 127.0.0.1 (the default template is https://autoconfig.…).
+    @Test func mxAutoconfigTemplateKeepsTheMXFetchLocal() async throws {
+        let web = NSTemporaryDirectory() + "mailprobe-mx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: web + "/mx", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: web) }
+        let xml = "<clientConfig version=\"1.1\"><emailProvider id=\"hoster.test\"><domain>hoster.test</domain>"
+            + "<outgoingServer type=\"smtp\"><hostname>localhost</hostname><port>\(try servers.port("submission"))</port>"
+            + "<socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username></outgoingServer>"
+            + "<incomingServer type=\"imap\"><hostname>localhost</hostname><port>\(try servers.port("imaps"))</port>"
+            + "<socketType>SSL</socketType><username>%EMAILADDRESS%</username></incomingServer>"
+            + "</emailProvider></clientConfig>"
+        try xml.write(toFile: web + "/mx/hoster.test.xml", atomically: true, encoding: .utf8)
+        let httpPort = Self.freeTCPPort()
+        let http = try ChildProcess("/usr/bin/env", ["python3", "-m", "http.server", String(httpPort),
+                                                     "--bind", "127.0.0.1", "--directory", web])
+        defer { _ = http.stop() }
+        for _ in 0..<200 {  // bounded: 10 s
+            if Self.accepts(httpPort) { break }
+            usleep(50_000)
+        }
+        let dns = try await LocalDNSServer.start(records: ["--mx-host=mxonly.test,mx1.hoster.test,10"])
+        defer { dns.stop() }
+        let template = "http://127.0.0.1:\(httpPort)/mx/{domain}.xml"
+        let r = try await run(mailprobePath(), ["detect", "till@mxonly.test", "--json", "--no-guess", "--ispdb-base", "none",
+                                                "--autoconfig-url", "http://127.0.0.1:1/{domain}.xml",
+                                                "--mx-autoconfig-template", template,
+                                                "--dns-server", dns.hostAndPort, "--ca-file", servers.tls("ca.crt"),
+                                                "--timeout", "8"], timeout: .seconds(60))
+        #expect(r.status == 0, "\(r.stdout)\(r.stderr)")
+        let o = try #require(try JSONSerialization.jsonObject(with: Data(r.stdout.utf8)) as? [String: Any])
+        let log = try #require(o["log"] as? [String])
+        #expect(log.contains("DNS MX mxonly.test: mx1.hoster.test"), "\(log)")
+        #expect((o["source"] as? String)?.contains("127.0.0.1:\(httpPort)/mx/hoster.test.xml") == true, "\(o["source"] ?? "") \(log)")
+        let best = try #require(o["best"] as? [String: Any])
+        #expect((best["smtp"] as? [String: Any])?["port"] as? Int == Int(try servers.port("submission")))
+        #expect((best["imap"] as? [String: Any])?["port"] as? Int == Int(try servers.port("imaps")))
+        #expect(o["diagnosis"] == nil, "every lookup answered")
+
+        let bad = try await run(mailprobePath(), ["detect", "till@mxonly.test", "--mx-autoconfig-template", "http://127.0.0.1:1/x.xml"])
+        #expect(bad.status == 64 && bad.stderr.contains("{domain}"), "\(bad.stderr)")
+    }
+
+    static func freeTCPPort() -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            getsockname(fd, $0, &len) } }
+        return UInt16(bigEndian: addr.sin_port)
+    }
+
+    static func accepts(_ port: UInt16) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
+        addr.sin_port = port.bigEndian
+        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    }
+
     @Test func badDNSServerIsAUsageError() async throws {
         let r = try await run(mailprobePath(), ["detect", "till@shop.test", "--no-guess", "--ispdb-base", "none",
                                                 "--dns-server", "dns.example.invalid:53"])

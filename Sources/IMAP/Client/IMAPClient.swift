@@ -39,6 +39,8 @@ public actor IMAPClient {
 
     let limits: ParserLimits
     let timeouts: ConnectionTimeouts
+    /// `IMAPClientOptions.greetingTimeout`.
+    let greetingTimeout: Duration?
     var parser: ResponseParser
     var encoder = CommandEncoder()
     var tlsActive = false
@@ -73,6 +75,7 @@ public actor IMAPClient {
         self.security = options.security
         self.limits = options.limits
         self.timeouts = options.timeouts
+        self.greetingTimeout = options.greetingTimeout
         self.parser = ResponseParser(limits: options.limits)
     }
 
@@ -107,7 +110,7 @@ public actor IMAPClient {
         await connection.setStage(.greeting)
         let line: [UInt8]
         do {
-            line = try await connection.readGreetingLine(maxLength: limits.lineLength, timeout: timeouts.read)
+            line = try await connection.readGreetingLine(maxLength: limits.lineLength, timeout: greetingTimeout ?? timeouts.read)
         } catch {
             throw wrap(error)
         }

@@ -8,10 +8,17 @@ public struct IMAPClientOptions: Sendable {
     public var timeouts: ConnectionTimeouts
     public var limits: ParserLimits
     public var transcript: Transcript
+    /// The wait for the server's greeting (RFC 9051 §7.1: the first line after connecting);
+    /// `nil` waits `timeouts.read`. A short wait names the 993 mix-up quickly: on a plain-text
+    /// connection (`.startTLS`, `.plaintextUnsafe`) a greeting that does not come in time is
+    /// followed by a TLS ClientHello (`Connection.readGreetingLine`, `timeouts.tlsProbe`), and a
+    /// server that answers it fails as `NetIOError.Kind.tlsOnPlaintextPort`, not `.timeout`.
+    public var greetingTimeout: Duration?
 
     public init(security: Security = .implicitTLS, tls: TLSOptions = .default,
                 timeouts: ConnectionTimeouts = ConnectionTimeouts(), limits: ParserLimits = ParserLimits(),
-                transcript: Transcript = Transcript()) {
+                transcript: Transcript = Transcript(), greetingTimeout: Duration? = nil) {
+        self.greetingTimeout = greetingTimeout
         self.security = security
         self.tls = tls
         self.timeouts = timeouts
