@@ -3,6 +3,37 @@
 enum Base64 {
     static let alphabet: [UInt8] = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
 
+    /// Octets of input per full line: 57 octets encode to 76 characters (RFC 2045 §6.8).
+    static let lineInput = MIMELimits.base64LineLength / 4 * 3
+
+    /// Every 12-bit value mapped to its two characters, the first in the low byte, so one
+    /// look-up writes half a quantum.
+    static let pairs: [UInt16] = (0..<4096).map { v in
+        UInt16(alphabet[v >> 6]) | UInt16(alphabet[v & 63]) << 8
+    }
+
+    /// One full line: 57 octets at `src` to 76 characters at `dst`, six octets (eight
+    /// characters) per step from an unaligned big-endian 8-byte load.
+    @inline(__always)
+    static func encodeLine(_ src: UnsafePointer<UInt8>, into dst: UnsafeMutablePointer<UInt8>, table t: UnsafePointer<UInt16>) {
+        let s = UnsafeRawPointer(src), d = UnsafeMutableRawPointer(dst)
+        var k = 0, o = 0
+        // Nine steps of six octets read 8 bytes each, the last ending at octet 56 (inside the line).
+        while k < 54 {
+            let v = UInt64(bigEndian: s.loadUnaligned(fromByteOffset: k, as: UInt64.self))
+            let w = UInt64(t[Int(truncatingIfNeeded: v >> 52)])
+                | UInt64(t[Int(truncatingIfNeeded: v >> 40 & 0xFFF)]) << 16
+                | UInt64(t[Int(truncatingIfNeeded: v >> 28 & 0xFFF)]) << 32
+                | UInt64(t[Int(truncatingIfNeeded: v >> 16 & 0xFFF)]) << 48
+            d.storeBytes(of: w.littleEndian, toByteOffset: o, as: UInt64.self)
+            k &+= 6
+            o &+= 8
+        }
+        let v = UInt32(src[54]) << 16 | UInt32(src[55]) << 8 | UInt32(src[56])
+        let w = UInt32(t[Int(v >> 12)]) | UInt32(t[Int(v & 0xFFF)]) << 16
+        d.storeBytes(of: w.littleEndian, toByteOffset: 72, as: UInt32.self)
+    }
+
     /// The exact encoded size of `count` bytes in lines of 76 characters separated by CRLF
     /// (no CRLF after the last line; zero bytes encode to nothing).
     static func encodedSize(of count: Int) -> Int {
@@ -45,32 +76,48 @@ struct Base64LineEncoder {
     }
 
     /// Encodes `input` into `dst`, which must have room for `maximumOutput(for: input.count)`;
-    /// returns the bytes written.
+    /// returns the bytes written. Whole 57-octet lines go through ``Base64/encodeLine(_:into:table:)``
+    /// (12 bits to two characters per look-up); the edges of a chunk go a quantum at a time.
     mutating func encode(_ input: UnsafeRawBufferPointer, into dst: UnsafeMutablePointer<UInt8>) -> Int {
         var n = 0
         var i = 0
         let count = input.count
         guard count > 0, let src = input.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
-        Base64.alphabet.withUnsafeBufferPointer { table in
-            let t = table.baseAddress!
+        let lineLength = MIMELimits.base64LineLength
+        Base64.pairs.withUnsafeBufferPointer { pairs in
+            let t = pairs.baseAddress!
             @inline(__always) func quad(_ a: UInt8, _ b: UInt8, _ c: UInt8) {
-                if column == MIMELimits.base64LineLength {
-                    dst[n] = 13; dst[n + 1] = 10
-                    n += 2
+                if column == lineLength {
+                    dst[n] = 13; dst[n &+ 1] = 10
+                    n &+= 2
                     column = 0
                 }
                 let v = UInt32(a) << 16 | UInt32(b) << 8 | UInt32(c)
-                dst[n] = t[Int(v >> 18)]
-                dst[n + 1] = t[Int(v >> 12 & 63)]
-                dst[n + 2] = t[Int(v >> 6 & 63)]
-                dst[n + 3] = t[Int(v & 63)]
-                n += 4
-                column += 4
+                let w = UInt32(t[Int(v >> 12)]) | UInt32(t[Int(v & 0xFFF)]) << 16
+                UnsafeMutableRawPointer(dst + n).storeBytes(of: w.littleEndian, as: UInt32.self)
+                n &+= 4
+                column &+= 4
             }
             // Complete a triple left over from the previous chunk.
             while carryCount > 0 && i < count {
                 if carryCount == 1 { carry.1 = src[i]; carryCount = 2; i += 1 }
                 else { quad(carry.0, carry.1, src[i]); carryCount = 0; i += 1 }
+            }
+            // Finish a line begun by the previous chunk.
+            while column != 0 && column != lineLength && i + 3 <= count {
+                quad(src[i], src[i + 1], src[i + 2])
+                i += 3
+            }
+            // Whole lines.
+            while i &+ Base64.lineInput <= count {
+                if column == lineLength {
+                    dst[n] = 13; dst[n &+ 1] = 10
+                    n &+= 2
+                }
+                Base64.encodeLine(src + i, into: dst + n, table: t)
+                n &+= lineLength
+                i &+= Base64.lineInput
+                column = lineLength
             }
             while i + 3 <= count {
                 quad(src[i], src[i + 1], src[i + 2])

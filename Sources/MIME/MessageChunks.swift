@@ -86,6 +86,44 @@ struct MessageChunks {
     }
 }
 
+extension MessageChunks {
+    /// File octets read per `read(2)` when writing a whole message to memory: 4,096 base64 lines.
+    static let directFileChunk = Base64.lineInput * 4096
+
+    /// The planned message written straight into `dst`, which has room for `plan.size` bytes
+    /// (the plan's size is exact): header and boundary bytes copied, attachments base64-encoded
+    /// in place, no intermediate chunks. Returns the bytes written (always `plan.size`).
+    static func write(_ plan: MIMEWriter.Plan, into dst: UnsafeMutablePointer<UInt8>) throws -> Int {
+        var n = 0
+        for segment in plan.segments {
+            switch segment {
+            case .bytes(let bytes):
+                bytes.withUnsafeBufferPointer { src in
+                    if let from = src.baseAddress { (dst + n).update(from: from, count: src.count) }
+                }
+                n += bytes.count
+            case .base64(let content, let size, let name):
+                var encoder = Base64LineEncoder()
+                switch content {
+                case .data(let data):
+                    n += data.withUnsafeBytes { encoder.encode($0, into: dst + n) }
+                case .file(let url):
+                    let file = try AttachmentFile(url, size: size, name: name, chunk: min(size, directFileChunk))
+                    var done = 0
+                    while done < size {
+                        let count = min(directFileChunk, size - done)
+                        try file.read(count) { n += encoder.encode($0, into: dst + n) }
+                        done += count
+                    }
+                    try file.expectEnd()
+                }
+                n += encoder.finish(into: dst + n)
+            }
+        }
+        return n
+    }
+}
+
 /// An attachment file open for reading; closed when released, also when writing stops early.
 final class AttachmentFile {
     private let fd: Int32
@@ -95,13 +133,13 @@ final class AttachmentFile {
     private var total = 0
     private var scratch: [UInt8]
 
-    init(_ url: URL, size: Int, name: String) throws(MIMEError) {
+    init(_ url: URL, size: Int, name: String, chunk: Int = MessageChunks.fileChunk) throws(MIMEError) {
         self.url = url
         self.size = size
         self.field = "attachment \"\(name)\""
         fd = open(url.path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw MIMEError(.fileUnreadable, field: field, evidence: url.path + ": " + String(cString: strerror(errno))) }
-        scratch = [UInt8](repeating: 0, count: MessageChunks.fileChunk)
+        scratch = [UInt8](repeating: 0, count: chunk)
     }
 
     deinit { close(fd) }
