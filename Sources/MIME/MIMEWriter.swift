@@ -124,8 +124,12 @@ public struct MIMEWriter: Sendable {
             guard let base = buffer.baseAddress, p.size > 0 else { count = 0; return }
             Self.adviseHugePages(buffer)
             let n = try MessageChunks.write(p, into: base)
-            precondition(n == p.size, "MIMEWriter plan size \(p.size) != written \(n)")
             count = n
+            // The plan bounds every segment, so only a content change between planning and
+            // writing could make these differ: an error, never a trap.
+            guard n == p.size else {
+                throw MIMEError(.fileChanged, field: "message", evidence: "planned \(p.size) octets, wrote \(n)")
+            }
         }
     }
 
