@@ -122,7 +122,6 @@ public struct MIMEWriter: Sendable {
         let p = try plan(message)
         return try [UInt8](unsafeUninitializedCapacity: p.size) { buffer, count in
             guard let base = buffer.baseAddress, p.size > 0 else { count = 0; return }
-            Self.adviseHugePages(buffer)
             let n = try MessageChunks.write(p, into: base)
             count = n
             // The plan bounds every segment, so only a content change between planning and
@@ -131,18 +130,6 @@ public struct MIMEWriter: Sendable {
                 throw MIMEError(.fileChanged, field: "message", evidence: "planned \(p.size) octets, wrote \(n)")
             }
         }
-    }
-
-    /// Asks the kernel for transparent huge pages under a large output array, so writing it
-    /// takes a few faults of 2 MiB instead of one per 4 KiB page (advice only; ignored where
-    /// huge pages are off).
-    private static func adviseHugePages(_ buffer: UnsafeMutableBufferPointer<UInt8>) {
-        let huge = UInt(2 << 20)
-        guard buffer.count >= 4 << 20, let base = buffer.baseAddress else { return }
-        let start = (UInt(bitPattern: base) + huge - 1) & ~(huge - 1)
-        let end = (UInt(bitPattern: base) + UInt(buffer.count)) & ~(huge - 1)
-        guard end > start, let p = UnsafeMutableRawPointer(bitPattern: start) else { return }
-        _ = madvise(p, Int(end - start), Int32(MADV_HUGEPAGE))
     }
 
     // MARK: - planning
