@@ -27,6 +27,47 @@ PEERS = os.path.join(HERE, "peers")
 class Result:
     def __init__(self, wall, cpu, rss_kib, ok, note=""):
         self.wall, self.cpu, self.rss_kib, self.ok, self.note = wall, cpu, rss_kib, ok, note
+        self.server_cpu = None  # CPU seconds of the server's processes during the run, when measured
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree_cpu(root_pid):
+    """CPU seconds (utime+stime+cutime+cstime, /proc/<pid>/stat) of `root_pid` and all its live
+    descendants. A child that exits is reaped by its parent, whose cutime/cstime then carry it, so
+    the sum only grows and the difference of two readings is the CPU the tree used between them."""
+    parent, ticks = {}, {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            text = open("/proc/%s/stat" % name).read()
+        except OSError:
+            continue
+        fields = text[text.rindex(")") + 2:].split()  # after "pid (comm) "
+        pid = int(name)
+        parent[pid] = int(fields[1])
+        ticks[pid] = sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    total, stack, seen = 0, [root_pid], set()
+    children = {}
+    for pid, ppid in parent.items():
+        children.setdefault(ppid, []).append(pid)
+    while stack:
+        pid = stack.pop()
+        if pid in seen or pid not in ticks:
+            continue
+        seen.add(pid)
+        total += ticks[pid]
+        stack.extend(children.get(pid, []))
+    return total / CLK_TCK
+
+
+def read_pid(path):
+    try:
+        return int(open(path).read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def timed(cmd, env=None, stdin=None, timeout=300):
@@ -53,8 +94,10 @@ def timed(cmd, env=None, stdin=None, timeout=300):
 class Case:
     """One benchmark: a unit of work (messages, bytes) and one command per contender."""
 
-    def __init__(self, group, name, messages, nbytes, contenders, runs):
+    def __init__(self, group, name, messages, nbytes, contenders, runs, server_pid_file=None):
         self.group, self.name, self.messages, self.nbytes = group, name, messages, nbytes
+        # The server's master process (e.g. Dovecot's master.pid): its tree's CPU is measured per run.
+        self.server_pid_file = server_pid_file
         self.contenders = contenders  # list of (label, setup_fn or None, cmd)
         self.runs = runs
         self.results = {label: [] for label, _, _ in contenders}
@@ -66,10 +109,17 @@ def run_case(case, log):
         for label, setup, cmd in order:
             if setup:
                 setup()
+            server = read_pid(case.server_pid_file) if case.server_pid_file else None
+            before = process_tree_cpu(server) if server else None
             res = timed(cmd)
+            if server:
+                time.sleep(0.3)  # let the session's imap / imap-login processes exit and be reaped
+                res.server_cpu = process_tree_cpu(server) - before
             case.results[label].append(res)
-            log.write("%s / %s / %s run %d: %.3fs cpu %.2fs rss %d KiB %s\n" % (
-                case.group, case.name, label, r + 1, res.wall, res.cpu, res.rss_kib, "ok" if res.ok else "FAILED " + res.note))
+            log.write("%s / %s / %s run %d: %.3fs cpu %.2fs rss %d KiB%s %s\n" % (
+                case.group, case.name, label, r + 1, res.wall, res.cpu, res.rss_kib,
+                "" if res.server_cpu is None else " server cpu %.2fs" % res.server_cpu,
+                "ok" if res.ok else "FAILED " + res.note))
             log.flush()
 
 
@@ -102,8 +152,12 @@ def render(cases, refs, out_path, started, env_line):
             group = c.group
             lines.append("## %s\n" % group)
         lines.append("### %s\n" % c.name)
-        lines.append("| contender | runs ok | median s | min-max s | msg/s | MB/s | CPU s | peak RSS MiB | x best peer |")
-        lines.append("|---|---|---|---|---|---|---|---|---|")
+        server = bool(c.server_pid_file)
+        # With the server's CPU measured: its median CPU seconds per run, and the client's median
+        # wall time divided by it (the server-bound limit: 1.00 means as fast as the server can serve).
+        extra_h = " server CPU s | wall / server CPU |" if server else ""
+        lines.append("| contender | runs ok | median s | min-max s | msg/s | MB/s | CPU s | peak RSS MiB | x best peer |" + extra_h)
+        lines.append("|---|---|---|---|---|---|---|---|---|" + ("---|---|" if server else ""))
         rates = {}
         for label, _, _ in c.contenders:
             ok = [r for r in c.results[label] if r.ok]
@@ -116,7 +170,8 @@ def render(cases, refs, out_path, started, env_line):
             ok = [r for r in res if r.ok]
             if not ok:
                 why = res[0].note if res else "not run"
-                lines.append("| %s | 0/%d | failed: %s | | | | | | |" % (label, len(res), why.replace("|", "/")))
+                lines.append("| %s | 0/%d | failed: %s | | | | | | |" % (label, len(res), why.replace("|", "/"))
+                             + (" | |" if server else ""))
                 continue
             walls = [r.wall for r in ok]
             med = statistics.median(walls)
@@ -126,10 +181,16 @@ def render(cases, refs, out_path, started, env_line):
                 key = 0 if c.messages else 1
                 if peer_best[key]:
                     ratio = "%.2f" % ((msg, mb)[key] / peer_best[key])
-            lines.append("| %s | %d/%d | %.3f | %.3f-%.3f | %s | %s | %.2f | %.1f | %s |" % (
+            extra = ""
+            if server:
+                scpu = [r.server_cpu for r in ok if r.server_cpu is not None]
+                smed = statistics.median(scpu) if scpu else None
+                extra = " %s | %s |" % ("%.2f" % smed if smed is not None else "",
+                                        "%.2f" % (med / smed) if smed else "")
+            lines.append("| %s | %d/%d | %.3f | %.3f-%.3f | %s | %s | %.2f | %.1f | %s |%s" % (
                 label, len(ok), len(res), med, min(walls), max(walls),
                 fmt_rate(msg) if c.messages else "", fmt_rate(mb) if c.nbytes else "",
-                statistics.median(r.cpu for r in ok), statistics.median(r.rss_kib for r in ok) / 1024, ratio))
+                statistics.median(r.cpu for r in ok), statistics.median(r.rss_kib for r in ok) / 1024, ratio, extra))
         lines.append("")
     with open(out_path, "w") as f:
         f.write("\n".join(lines) + "\n")
@@ -269,7 +330,7 @@ def main():
             if what == "whole":
                 contenders.append(("mbsync", lambda: fresh_dir(os.path.join(work, "mbsync-store")),
                                    ["bash", os.path.join(PEERS, "mbsync_run.sh"), os.path.join(work, "mbsyncrc-" + folder)]))
-            cases.append(Case("IMAP", title, count, nbytes, contenders, runs))
+            cases.append(Case("IMAP", title, count, nbytes, contenders, runs, server_pid_file=imap.get("server_pid_file")))
 
     # --- MIME ---------------------------------------------------------------------------
     if wanted("MIME"):

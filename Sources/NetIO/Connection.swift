@@ -33,6 +33,15 @@ public actor Connection {
     private var isClosed = false
     private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
     private var cipherOut: [UInt8] = []
+    /// Bytes the last socket read brought; a large one means a bulk transfer is streaming in.
+    private var lastSocketRead = 0
+
+    /// While a bulk transfer streams in (the last socket read brought at least this much), a read
+    /// that would block first waits for `bulkLowWater` bytes, at most `bulkLinger`, so that one
+    /// wake-up carries several of the server's flushes instead of one each.
+    static let bulkReadThreshold = 8 * 1024
+    static let bulkLowWater: Int32 = 32 * 1024
+    static let bulkLinger: Duration = .milliseconds(1)
 
     /// Reads larger than this (`read(upTo:)`, literal chunks) are split.
     public static let readChunk = 64 * 1024
@@ -311,13 +320,13 @@ public actor Connection {
                     return false
                 case .needInput:
                     if tls.hasOutbound { try await flushCipher(tls, deadline: deadline) }
-                    let n = try await readSocket(deadline: deadline)
+                    let n = try await readSocket(deadline: deadline, bulk: true)
                     if n == 0 { return false }
                     scratch.withUnsafeBytes { tls.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 }
             }
         }
-        let n = try await readSocket(deadline: deadline)
+        let n = try await readSocket(deadline: deadline, bulk: true)
         if n == 0 { return false }
         if !receivedAny, Self.looksLikeTLSRecord(scratch[0..<n]) {
             throw fail(.tlsOnPlaintextPort,
@@ -344,8 +353,9 @@ public actor Connection {
         }
     }
 
-    /// One raw read from the socket into `scratch`; 0 at end of stream.
-    private func readSocket(deadline: Deadline) async throws -> Int {
+    /// One raw read from the socket into `scratch`; 0 at end of stream. With `bulk`, a read that
+    /// would block during a bulk transfer lingers for more bytes first (`bulkLowWater`).
+    private func readSocket(deadline: Deadline, bulk: Bool = false) async throws -> Int {
         while true {
             let result: Socket.ReadResult
             do {
@@ -355,9 +365,22 @@ public actor Connection {
                 throw fail(.system(errno: failure.errno), evidence: failure.message)
             }
             switch result {
-            case .data(let n): receivedAny = receivedAny || tls != nil; return n
+            case .data(let n):
+                receivedAny = receivedAny || tls != nil
+                lastSocketRead = n
+                return n
             case .endOfStream: return 0
-            case .wouldBlock: try await waitFor(.read, until: deadline)
+            case .wouldBlock:
+                if bulk && lastSocketRead >= Self.bulkReadThreshold {
+                    lastSocketRead = 0  // linger once; if that brings little, the next wait is plain
+                    if socket.setReceiveLowWater(Self.bulkLowWater) {
+                        let linger = Deadline.after(Self.bulkLinger)
+                        _ = try await waitOutcome(.read, until: min(deadline, linger))
+                        socket.setReceiveLowWater(1)
+                        continue  // read what came, or wait plainly (until `deadline`) for it
+                    }
+                }
+                try await waitFor(.read, until: deadline)
             }
         }
     }
@@ -419,17 +442,21 @@ public actor Connection {
     }
 
     private func waitFor(_ interest: EventLoop.Interest, until deadline: Deadline) async throws {
-        let outcome: EventLoop.Outcome
+        let outcome = try await waitOutcome(interest, until: deadline)
+        if outcome == .timedOut {
+            transcript.fact("no \(interest == .read ? "reply" : "progress writing") before the deadline (\(stage))")
+            throw fail(.timeout, evidence: interest == .read ? "waiting for the server" : "the server is not reading")
+        }
+    }
+
+    /// Waits for readiness or `deadline`; cancellation (or a failure) closes the connection.
+    private func waitOutcome(_ interest: EventLoop.Interest, until deadline: Deadline) async throws -> EventLoop.Outcome {
         do {
-            outcome = try await socket.loop.wait(for: interest, on: socket.fd, until: deadline)
+            return try await socket.loop.wait(for: interest, on: socket.fd, until: deadline)
         } catch {
             if !isClosed && error is CancellationError { transcript.fact("cancelled during \(stage); connection closed") }
             close()
             throw error
-        }
-        if outcome == .timedOut {
-            transcript.fact("no \(interest == .read ? "reply" : "progress writing") before the deadline (\(stage))")
-            throw fail(.timeout, evidence: interest == .read ? "waiting for the server" : "the server is not reading")
         }
     }
 

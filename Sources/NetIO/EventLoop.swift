@@ -3,6 +3,10 @@ internal import CSystemShim
 
 /// One epoll thread that resumes tasks waiting for a socket to become readable or writable, or for
 /// a deadline. No thread is parked per connection; tasks suspend on continuations.
+///
+/// Deadlines are kept by a timerfd in the epoll set, armed for the earliest pending deadline by
+/// whichever thread adds an earlier one. The loop thread itself is woken only by a socket or by
+/// that timer: registering a wait never wakes it (one thread switch less per read that waits).
 final class EventLoop: Sendable {
     /// The process-wide loop. It lives as long as the process.
     static let shared = EventLoop()
@@ -32,29 +36,23 @@ final class EventLoop: Sendable {
         var byFD: [Int32: UInt64] = [:]
         var waiters: [UInt64: Waiter] = [:]
         var cancelledEarly: Set<UInt64> = []
-        /// When the loop thread will wake by itself, so a new earlier deadline knows to wake it.
-        var sleepingUntil: Deadline? = nil
-        var sleeping = false
+        /// When the timerfd will fire; `nil` when it is not armed (or has fired). Invariant: no
+        /// pending waiter has a deadline before it.
+        var armedUntil: Deadline? = nil
     }
 
     private let epfd: Int32
-    private let wakeRead: Int32
-    private let wakeWrite: Int32
+    private let timerFD: Int32
     private let state = Locked(State())
 
     private init() {
         epfd = epoll_create1(Int32(EPOLL_CLOEXEC))
         precondition(epfd >= 0, "epoll_create1 failed: errno \(errno)")
-        var fds: [Int32] = [0, 0]
-        precondition(pipe(&fds) == 0, "pipe failed: errno \(errno)")
-        for fd in fds {
-            _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK)
-            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
-        }
-        wakeRead = fds[0]
-        wakeWrite = fds[1]
-        var ev = epoll_event(events: UInt32(EPOLLIN.rawValue), data: epoll_data_t(fd: wakeRead))
-        precondition(epoll_ctl(epfd, EPOLL_CTL_ADD, wakeRead, &ev) == 0)
+        // TFD_NONBLOCK and TFD_CLOEXEC are O_NONBLOCK and O_CLOEXEC (timerfd_create(2)).
+        timerFD = timerfd_create(CLOCK_MONOTONIC, O_NONBLOCK | O_CLOEXEC)
+        precondition(timerFD >= 0, "timerfd_create failed: errno \(errno)")
+        var ev = epoll_event(events: UInt32(EPOLLIN.rawValue), data: epoll_data_t(fd: timerFD))
+        precondition(epoll_ctl(epfd, EPOLL_CTL_ADD, timerFD, &ev) == 0)
         // A plain pthread (no Foundation `Thread`): the loop lives as long as the process.
         var thread = pthread_t()
         let started = pthread_create(&thread, nil, { context in
@@ -94,21 +92,19 @@ final class EventLoop: Sendable {
         }
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Outcome, any Error>) in
-                let (cancelled, wake) = state.withLock { s -> (Bool, Bool) in
-                    if s.cancelledEarly.remove(token) != nil { return (true, false) }
+                let cancelled = state.withLock { s -> Bool in
+                    if s.cancelledEarly.remove(token) != nil { return true }
                     s.waiters[token] = Waiter(token: token, fd: fd, deadline: deadline,
                                               continuation: continuation, timer: nil)
                     if fd >= 0 { s.byFD[fd] = token }
-                    return (false, needsWake(s, for: deadline))
+                    armTimer(&s, for: deadline)
+                    return false
                 }
                 if cancelled {
                     continuation.resume(throwing: CancellationError())
                     return
                 }
-                if fd < 0 {  // a plain sleep
-                    if wake { wakeUp() }
-                    return
-                }
+                if fd < 0 { return }  // a plain sleep
                 var ev = epoll_event(events: interest.events | UInt32(EPOLLONESHOT.rawValue),
                                      data: epoll_data_t(fd: fd))
                 if epoll_ctl(epfd, EPOLL_CTL_MOD, fd, &ev) != 0 {
@@ -118,9 +114,7 @@ final class EventLoop: Sendable {
                         return s.waiters.removeValue(forKey: token)
                     }
                     w?.continuation?.resume(returning: .ready)
-                    return
                 }
-                if wake { wakeUp() }
             }
         } onCancel: {
             let w = state.withLock { s -> Waiter? in
@@ -138,14 +132,13 @@ final class EventLoop: Sendable {
     /// Runs `action` once at `deadline` on the loop thread, unless cancelled with the returned token.
     @discardableResult
     func schedule(at deadline: Deadline, _ action: @escaping @Sendable () -> Void) -> UInt64 {
-        let (token, wake) = state.withLock { s -> (UInt64, Bool) in
+        state.withLock { s -> UInt64 in
             let token = s.nextToken
             s.nextToken &+= 1
             s.waiters[token] = Waiter(token: token, fd: -1, deadline: deadline, continuation: nil, timer: action)
-            return (token, needsWake(s, for: deadline))
+            armTimer(&s, for: deadline)
+            return token
         }
-        if wake { wakeUp() }
-        return token
     }
 
     func cancelTimer(_ token: UInt64) {
@@ -157,15 +150,24 @@ final class EventLoop: Sendable {
         _ = try await wait(for: .read, on: -1, until: deadline)
     }
 
-    private func needsWake(_ s: State, for deadline: Deadline?) -> Bool {
-        guard s.sleeping, let deadline else { return false }
-        guard let until = s.sleepingUntil else { return true }
-        return deadline < until
-    }
-
-    private func wakeUp() {
-        var byte: UInt8 = 1
-        _ = Glibc.write(wakeWrite, &byte, 1)
+    /// Arms the timerfd for `deadline` if it is earlier than what it is armed for. Under the lock,
+    /// so the invariant on `armedUntil` holds for every waiter that lock has seen.
+    private func armTimer(_ s: inout State, for deadline: Deadline?) {
+        guard let deadline else { return }
+        if let armed = s.armedUntil, armed <= deadline { return }
+        let left = ContinuousClock.now.duration(to: deadline)
+        var spec = itimerspec()
+        if left > .zero {
+            let (seconds, attoseconds) = left.components
+            // Rounded up to the next nanosecond, so it never fires before the deadline.
+            let nanoseconds = (attoseconds + 999_999_999) / 1_000_000_000
+            spec.it_value = timespec(tv_sec: Int(seconds) + Int(nanoseconds / 1_000_000_000),
+                                     tv_nsec: Int(nanoseconds % 1_000_000_000))
+        } else {
+            spec.it_value = timespec(tv_sec: 0, tv_nsec: 1)  // all zero would disarm it
+        }
+        _ = timerfd_settime(timerFD, 0, &spec, nil)
+        s.armedUntil = deadline
     }
 
     // MARK: the loop thread
@@ -173,44 +175,43 @@ final class EventLoop: Sendable {
     private func run() {
         let capacity = 256
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
-        var drain = [UInt8](repeating: 0, count: 64)
         while true {
-            let timeout: Int32 = state.withLock { s in
-                var earliest: Deadline? = nil
-                for w in s.waiters.values {
-                    if let d = w.deadline, earliest == nil || d < earliest! { earliest = d }
-                }
-                s.sleeping = true
-                s.sleepingUntil = earliest
-                return earliest?.millisecondsLeft ?? -1
+            let n = epoll_wait(epfd, events, Int32(capacity), -1)
+            var timerFired = false
+            if n > 0 {
+                for i in 0..<Int(n) where events[i].data.fd == timerFD { timerFired = true }
             }
-            let n = epoll_wait(epfd, events, Int32(capacity), timeout)
+            if timerFired {
+                var expirations: UInt64 = 0
+                _ = Glibc.read(timerFD, &expirations, MemoryLayout<UInt64>.size)
+            }
             var ready: [Waiter] = []
             var fired: [Waiter] = []
             state.withLock { s in
-                s.sleeping = false
                 if n > 0 {
                     for i in 0..<Int(n) {
                         let fd = events[i].data.fd
-                        if fd == wakeRead { continue }
+                        if fd == timerFD { continue }
                         if let token = s.byFD.removeValue(forKey: fd), let w = s.waiters.removeValue(forKey: token) {
                             ready.append(w)
                         }
                     }
                 }
+                if timerFired { s.armedUntil = nil }
                 let now = Deadline.now
+                var earliest: Deadline? = nil
                 for (token, w) in s.waiters {
-                    if let d = w.deadline, d <= now {
+                    guard let d = w.deadline else { continue }
+                    if d <= now {
                         s.waiters.removeValue(forKey: token)
                         if w.fd >= 0, s.byFD[w.fd] == token { s.byFD.removeValue(forKey: w.fd) }
                         fired.append(w)
+                    } else if earliest == nil || d < earliest! {
+                        earliest = d
                     }
                 }
-            }
-            if n > 0 {
-                for i in 0..<Int(n) where events[i].data.fd == wakeRead {
-                    while Glibc.read(wakeRead, &drain, drain.count) > 0 {}
-                }
+                if let armed = s.armedUntil, armed <= now { s.armedUntil = nil }  // fires next round
+                armTimer(&s, for: earliest)
             }
             for w in ready { w.continuation?.resume(returning: .ready) }
             for w in fired {

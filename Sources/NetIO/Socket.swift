@@ -51,6 +51,15 @@ final class Socket: @unchecked Sendable {  // owned and used by one Connection a
         return n > 0 ? Array(buf[0..<n]) : []
     }
 
+    /// Sets SO_RCVLOWAT (socket(7)): readiness for reading is then reported only once `bytes` are
+    /// waiting, or at end of stream or on an error. `false` if the kernel refused it.
+    @discardableResult
+    func setReceiveLowWater(_ bytes: Int32) -> Bool {
+        guard fd >= 0 else { return false }
+        var value = bytes
+        return setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
+    }
+
     func close() {
         guard fd >= 0 else { return }
         loop.deregister(fd)

@@ -116,6 +116,32 @@ struct ConnectionFaultTests {
         await c.close()
     }
 
+    /// After a bulk read, a read that would block lingers (SO_RCVLOWAT, `Connection.bulkLinger`)
+    /// for more bytes: a short tail must still come at once, and silence must still time out at
+    /// the read's deadline. The bounds are loose (the parallel suites can hold the cooperative pool
+    /// for seconds); a lost wake-up would wait for the peer's close, 8 s later.
+    @Test func aReadAfterABulkTransferGetsAShortTailAndKeepsItsDeadline() async throws {
+        let peer = try ScriptedPeer([.sendRaw(Array(repeating: UInt8(ascii: "a"), count: 40_000)), .sleep(0.1),
+                                     .sendRaw(Array("tail".utf8)), .sleep(8)])
+        let c = try await Connection.connect(to: local(peer.port), security: .plaintextUnsafe)
+        var bulk = 0
+        for _ in 0..<100 where bulk < 40_000 {
+            bulk += try await c.read(timeout: .seconds(3))?.count ?? 0
+        }
+        #expect(bulk == 40_000)
+        let tailStart = ContinuousClock.now
+        let tail = try await c.read(timeout: .seconds(10))
+        #expect(tail == Array("tail".utf8))
+        #expect(tailStart.duration(to: .now) < .seconds(5), "the 4-byte tail waited for more")
+        let start = ContinuousClock.now
+        await #expect {
+            _ = try await c.read(timeout: .milliseconds(400))
+        } throws: { ($0 as? NetIOError)?.kind == .timeout }
+        let elapsed = start.duration(to: .now)
+        #expect(elapsed >= .milliseconds(320) && elapsed < .seconds(5), "took \(elapsed)")
+        await c.close()
+    }
+
     @Test func commandInjectionRefusedBeforeSending() async throws {
         let peer = try ScriptedPeer([.readUntilClosed])
         let c = try await Connection.connect(to: local(peer.port), security: .plaintextUnsafe)
