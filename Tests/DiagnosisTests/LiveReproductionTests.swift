@@ -27,19 +27,7 @@ import TestSupport
     }
 
     /// A port nothing listens on: bound, then closed.
-    static func closedPort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            getsockname(fd, $0, &len) } }
-        close(fd)
-        return UInt16(bigEndian: addr.sin_port)
-    }
+    static func closedPort() -> UInt16 { LoopbackPorts.freeTCP() }
 
     @Test(arguments: [
         (MailProtocol.smtp, "tls_expired_diag", Security.implicitTLS, "tls.certificate-expired"),

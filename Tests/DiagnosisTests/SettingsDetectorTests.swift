@@ -4,68 +4,6 @@ import NetIO
 import TestSupport
 @testable import Diagnosis
 
-/// A real HTTP server (Python's http.server) on 127.0.0.1 serving a folder; a `ChildProcess`,
-/// stopped and reaped when the instance goes away.
-final class LocalHTTPServer: @unchecked Sendable {
-    /// Ports tried: a port found free can be taken by someone else before Python binds it.
-    static let startAttempts = 3
-    let port: UInt16
-    let process: ChildProcess
-    let root: TempDir
-
-    /// Starts the server with `files` (path → body) and returns once it accepts connections,
-    /// waiting on a thread of its own (not on the cooperative pool).
-    static func start(files: [String: String]) async throws -> LocalHTTPServer {
-        try await onOwnThread { try LocalHTTPServer(files: files) }
-    }
-
-    /// The blocking form of `start`.
-    init(files: [String: String]) throws {
-        root = TempDir()
-        for (path, body) in files {
-            let full = root.path + "/" + path
-            try FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent,
-                                                    withIntermediateDirectories: true)
-            _ = FileManager.default.createFile(atPath: full, contents: Data(body.utf8))
-        }
-        var lastPort: UInt16 = 0
-        for _ in 0..<Self.startAttempts {
-            let port = LiveReproductionTests.closedPort()
-            lastPort = port
-            let child = try ChildProcess("/usr/bin/env", ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1",
-                                                          "--directory", root.path])
-            // Wait (bounded: 5 s) until it accepts connections, or gives up (port taken).
-            for _ in 0..<100 where child.isRunning {
-                if Self.accepts(port) {
-                    self.port = port
-                    self.process = child
-                    return
-                }
-                usleep(50_000)
-            }
-            child.stop()
-        }
-        throw StartFailure(description: "http.server did not start on port \(lastPort)")
-    }
-
-    static func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = port.bigEndian
-        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
-    }
-
-    struct StartFailure: Error, CustomStringConvertible { var description: String }
-
-    var base: String { "http://127.0.0.1:\(port)" }
-
-    deinit { process.stop() }
-}
-
 /// Answers SRV and MX from a table: the injection seam for detection (NetIO has no DNS client).
 struct TableDNS: MailDNSResolving {
     var srvAnswers: [String: [SRVRecord]] = [:]

@@ -226,8 +226,6 @@ struct CheckCommandTests {
     }
 
     @Test func detectFindsTheLocalServersFromAutoconfig() async throws {
-        let web = dir + "/web"
-        try FileManager.default.createDirectory(atPath: web, withIntermediateDirectories: true)
         func server(_ type: String, _ name: String, _ socket: String) throws -> String {
             let tag = type == "imap" ? "incomingServer" : "outgoingServer"
             return "<\(tag) type=\"\(type)\"><hostname>localhost</hostname><port>\(try servers.port(name))</port>"
@@ -237,19 +235,8 @@ struct CheckCommandTests {
         let xml = "<clientConfig version=\"1.1\"><emailProvider id=\"shop.invalid\"><domain>shop.invalid</domain>"
             + (try server("smtp", "tls_expired_probe", "SSL")) + (try server("smtp", "submission", "STARTTLS"))
             + (try server("imap", "imaps", "SSL")) + "</emailProvider></clientConfig>"
-        try xml.write(toFile: web + "/shop.invalid.xml", atomically: true, encoding: .utf8)
-        let port = try freePort()
-        let http = Process()
-        http.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        http.arguments = ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1", "--directory", web]
-        http.standardOutput = FileHandle.nullDevice
-        http.standardError = FileHandle.nullDevice
-        try http.run()
-        defer { kill(http.processIdentifier, SIGKILL) }
-        for _ in 0..<200 {  // bounded: 10 s
-            if accepts(port) { break }
-            usleep(50_000)
-        }
+        let http = try await LocalHTTPServer.start(files: ["shop.invalid.xml": xml])
+        let port = http.port
         let r = try await run(mailprobePath(), ["detect", "till@shop.invalid", "--json", "--no-guess", "--ispdb-base", "none",
                                                 "--autoconfig-url", "http://127.0.0.1:\(port)/{domain}.xml",
                                                 "--ca-file", servers.tls("ca.crt"), "--timeout", "8"])
@@ -275,28 +262,5 @@ struct CheckCommandTests {
         #expect(r.status == 64)
     }
 
-    func freePort() throws -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            getsockname(fd, $0, &len) } }
-        return UInt16(bigEndian: addr.sin_port)
-    }
 
-    func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = port.bigEndian
-        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
-    }
 }

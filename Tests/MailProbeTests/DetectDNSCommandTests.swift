@@ -100,24 +100,14 @@ struct DetectDNSCommandTests {
     /// document of the MX host's domain from the `--mx-autoconfig-template` URL, here a local
     /// HTTP server, so nothing leaves 127.0.0.1 (the default template is https://autoconfig.…).
     @Test func mxAutoconfigTemplateKeepsTheMXFetchLocal() async throws {
-        let web = NSTemporaryDirectory() + "mailprobe-mx-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try FileManager.default.createDirectory(atPath: web + "/mx", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: web) }
         let xml = "<clientConfig version=\"1.1\"><emailProvider id=\"hoster.test\"><domain>hoster.test</domain>"
             + "<outgoingServer type=\"smtp\"><hostname>localhost</hostname><port>\(try servers.port("submission"))</port>"
             + "<socketType>STARTTLS</socketType><username>%EMAILADDRESS%</username></outgoingServer>"
             + "<incomingServer type=\"imap\"><hostname>localhost</hostname><port>\(try servers.port("imaps"))</port>"
             + "<socketType>SSL</socketType><username>%EMAILADDRESS%</username></incomingServer>"
             + "</emailProvider></clientConfig>"
-        try xml.write(toFile: web + "/mx/hoster.test.xml", atomically: true, encoding: .utf8)
-        let httpPort = Self.freeTCPPort()
-        let http = try ChildProcess("/usr/bin/env", ["python3", "-m", "http.server", String(httpPort),
-                                                     "--bind", "127.0.0.1", "--directory", web])
-        defer { _ = http.stop() }
-        for _ in 0..<200 {  // bounded: 10 s
-            if Self.accepts(httpPort) { break }
-            usleep(50_000)
-        }
+        let http = try await LocalHTTPServer.start(files: ["mx/hoster.test.xml": xml])
+        let httpPort = http.port
         let dns = try await LocalDNSServer.start(records: ["--mx-host=mxonly.test,mx1.hoster.test,10"])
         defer { dns.stop() }
         let template = "http://127.0.0.1:\(httpPort)/mx/{domain}.xml"
@@ -140,30 +130,7 @@ struct DetectDNSCommandTests {
         #expect(bad.status == 64 && bad.stderr.contains("{domain}"), "\(bad.stderr)")
     }
 
-    static func freeTCPPort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            getsockname(fd, $0, &len) } }
-        return UInt16(bigEndian: addr.sin_port)
-    }
 
-    static func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_addr.s_addr = inet_addr("127.0.0.1")
-        addr.sin_port = port.bigEndian
-        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
-    }
 
     @Test func badDNSServerIsAUsageError() async throws {
         let r = try await run(mailprobePath(), ["detect", "till@shop.test", "--no-guess", "--ispdb-base", "none",

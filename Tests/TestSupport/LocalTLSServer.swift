@@ -27,13 +27,13 @@ public final class LocalTLSServer: @unchecked Sendable {
     public init(cert: String, key: String, chain: String? = nil) throws {
         var lastPort: UInt16 = 0
         for _ in 0..<Self.startAttempts {
-            let port = Self.freeTCPPort()
+            let port = LoopbackPorts.freeTCP()
             lastPort = port
             var args = ["s_server", "-accept", "127.0.0.1:\(port)", "-rev", "-quiet", "-cert", cert, "-key", key]
             if let chain { args += ["-cert_chain", chain] }
             let child = try ChildProcess("/usr/bin/openssl", args)
             for _ in 0..<100 where child.isRunning {
-                if Self.accepts(port) {
+                if LoopbackPorts.acceptsTCP(port) {
                     self.port = port
                     self.child = child
                     return
@@ -48,24 +48,4 @@ public final class LocalTLSServer: @unchecked Sendable {
     public func stop() { child.stop() }
 
     deinit { child.stop() }
-
-    static func freeTCPPort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = LocalDNSServer.loopback(port: 0)
-        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            getsockname(fd, $0, &len) } }
-        return UInt16(bigEndian: addr.sin_port)
-    }
-
-    static func accepts(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = LocalDNSServer.loopback(port: port)
-        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
-    }
 }
