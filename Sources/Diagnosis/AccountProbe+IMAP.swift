@@ -110,7 +110,7 @@ extension AccountProbe {
         do {
             let inbox = try await client.select(MailboxName("INBOX"))
             stages.append(StageReport(protocol: .imap, name: "SELECT", status: .passed, milliseconds: ms(clock.now - start),
-                                      detail: "INBOX has \(inbox.exists) messages"))
+                                      detail: "INBOX has \(inbox.exists) message\(inbox.exists == 1 ? "" : "s")"))
         } catch {
             stages.append(failed(.imap, "SELECT", error, s, clock.now - start))
             if report != nil {
