@@ -5,6 +5,7 @@ import Glibc
 enum Connector {
     static func open(_ endpoint: Endpoint, deadline: Deadline, transcript: Transcript) async throws -> (Socket, ResolvedAddress) {
         let addresses: [ResolvedAddress]
+        let lookupStarted = Deadline.now
         do {
             addresses = try await Resolver.resolve(endpoint.host, port: endpoint.port, deadline: deadline)
         } catch var error as NetIOError {
@@ -30,7 +31,11 @@ enum Connector {
         }
         var error = NetIOError(kind: lastKind, stage: .connect,
                                evidence: attempts.map(\.description).joined(separator: "; "), endpoint: endpoint)
-        if attempts.isEmpty { error.evidence = "no time left to connect" }
+        if attempts.isEmpty {
+            let lookup = lookupStarted.duration(to: .now)
+            error.evidence = "no time left to connect: resolving \(endpoint.host) to \(addresses.count) address(es) "
+                + "took \(Int((lookup.secondsValue * 1000).rounded())) ms, all of the time limit"
+        }
         error.attempts = attempts
         error.transcriptTail = transcript.tail(10)
         throw error

@@ -1,10 +1,11 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import Auth
 
 /// The libsasl2 mechanisms, checked byte by byte against a SCRAM server and CRAM-MD5 verifier
 /// written in the test (RFC 5802, RFC 7677, RFC 2195), and run many at once.
-@Suite struct CyrusSASLTests {
+@Suite(.offCooperativePool) struct CyrusSASLTests {
     static let pluginDir = "/usr/lib/x86_64-linux-gnu/sasl2"
 
     @Test func theInstalledPluginsAreListed() {

@@ -5,7 +5,7 @@ import TestSupport
 
 /// Hostile or garbled challenges never crash or hang a mechanism: each answer is either bytes or
 /// an `AuthError` (the Swift mechanisms and libsasl2's plugins alike).
-@Suite struct HostileChallengeTests {
+@Suite(.offCooperativePool) struct HostileChallengeTests {
     static func randomBytes(_ count: Int, using rng: inout some RandomNumberGenerator) -> [UInt8] {
         (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
     }

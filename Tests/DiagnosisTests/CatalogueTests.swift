@@ -1,9 +1,10 @@
+import TestSupport
 import Testing
 import Foundation
 @testable import NetIO
 @testable import Diagnosis
 
-@Suite struct CatalogueTests {
+@Suite(.offCooperativePool) struct CatalogueTests {
     let catalogue = DiagnosisCatalogue.standard
 
     @Test func atLeastFortyEntriesWithUniqueIDs() {

@@ -162,7 +162,7 @@ import TestSupport
     /// Opens a session, runs the lines, returns the reply to the last one (all lines of it).
     func smtp(_ port: String, security: Security, startTLS: Bool, lines: [String]) async throws -> String {
         let c = try await Connection.connect(to: Endpoint(host: "localhost", port: try servers.port(port)),
-                                             security: security, tls: tls, timeouts: .uniform(.seconds(5)))
+                                             security: security, tls: tls, timeouts: .uniform(.seconds(15)))
         defer { Task { await c.close() } }
         func reply() async throws -> String {
             var out: [String] = []
@@ -197,7 +197,7 @@ import TestSupport
 
     func imap(port: UInt16, security: Security, lines: [String]) async throws -> String {
         let c = try await Connection.connect(to: Endpoint(host: "localhost", port: port),
-                                             security: security, tls: tls, timeouts: .uniform(.seconds(5)))
+                                             security: security, tls: tls, timeouts: .uniform(.seconds(15)))
         defer { Task { await c.close() } }
         _ = try await c.readLineString()
         var last = ""

@@ -48,7 +48,7 @@ struct Messages {
         await imap.logout()
     }
 
-    @Test func multiMegabyteMessageStreamsInChunks() async throws {
+    @Test(.offCooperativePool) func multiMegabyteMessageStreamsInChunks() async throws {
         let d = try Dovecot()
         let imap = try await d.session()
         let box = scratchMailbox("big")

@@ -1,3 +1,4 @@
+import TestSupport
 import Testing
 @testable import IMAP
 
@@ -79,7 +80,7 @@ struct HostileInputTests {
     }
 }
 
-@Suite("Response parser: garbage and truncation")
+@Suite("Response parser: garbage and truncation", .offCooperativePool)
 struct ParserRobustnessTests {
     @Test func randomBytesNeverCrashAndEndInEventsOrAnError() {
         var seed: UInt64 = 42

@@ -1,8 +1,9 @@
 import Foundation
+import TestSupport
 import Testing
 @testable import IMAP
 
-@Suite("Response parser: real-world shapes, every chunking")
+@Suite("Response parser: real-world shapes, every chunking", .offCooperativePool)
 struct ResponseParserTests {
     static let fixtures: [(String, String)] = [
         ("dovecotGreeting", ResponseFixtures.dovecotGreeting),

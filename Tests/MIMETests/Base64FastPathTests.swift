@@ -6,7 +6,7 @@ import Foundation
 /// The fast base64 paths (RFC 2045 §6.8): the whole-line encoder (12 bits to two characters per
 /// look-up) against a plain one-character-at-a-time encoder, and `MIMEWriter.encode(_:)`
 /// (written straight into one array) against the chunked writer.
-@Suite struct Base64FastPathTests {
+@Suite(.offCooperativePool) struct Base64FastPathTests {
     /// The simplest correct encoder: six bits at a time, a CRLF before every 77th character.
     static func reference(_ input: [UInt8]) -> [UInt8] {
         var chars: [UInt8] = []

@@ -5,7 +5,7 @@ import Foundation
 
 /// Real-world-shaped messages (Fixtures/mime/corpus, written by make_corpus.py) parse without
 /// throwing, with the expected text, attachments and defects; hostile input stays bounded.
-@Suite struct CorpusTests {
+@Suite(.offCooperativePool) struct CorpusTests {
     static func parse(_ name: String) throws -> ParsedMessage { MIMEParser.parse(try fixture("corpus/" + name)) }
 
     /// The PDF bytes make_corpus.py writes.

@@ -5,7 +5,7 @@ import Foundation
 
 /// The encoders on their own: base64 (RFC 2045 §6.8), quoted-printable (§6.7), RFC 2047
 /// encoded words, RFC 2231 parameters, header folding.
-@Suite struct EncodingTests {
+@Suite(.offCooperativePool) struct EncodingTests {
     /// Streaming base64 in arbitrary chunks equals Foundation's 76-column encoding.
     @Test(arguments: [0, 1, 2, 3, 56, 57, 58, 114, 1000, 65_537])
     func base64MatchesFoundation(count: Int) {

@@ -1,9 +1,10 @@
+import TestSupport
 import Testing
 import Foundation
 @testable import MIME
 
 /// CR, LF and NUL never reach the output: every field refuses them with a `MIMEError` naming it.
-@Suite struct InjectionTests {
+@Suite(.offCooperativePool) struct InjectionTests {
     static let evil = ["Invoice\r\nBcc: x@evil.example", "Invoice\nBcc: x@evil.example", "Invoice\rX", "Invoice\u{0}"]
 
     func expectRefused(_ field: String, _ body: () throws -> Void) {

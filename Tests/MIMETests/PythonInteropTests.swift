@@ -5,7 +5,7 @@ import TestSupport
 
 /// Python's `email` package (policy.default) reads what MIMEWriter writes the same way
 /// MIMEParser does: structure, decoded Subject and display names, file names, attachment bytes.
-@Suite struct PythonInteropTests {
+@Suite(.offCooperativePool) struct PythonInteropTests {
     struct PyAddress: Decodable { let name: String; let addr: String }
     struct PyFile: Decodable { let filename: String; let type: String; let sha256: String; let size: Int; let cid: String? }
     struct PyReport: Decodable {

@@ -4,7 +4,7 @@ import Foundation
 @testable import MIME
 
 /// Builder → writer → parser gives back what was built: structure, headers, bytes.
-@Suite struct RoundTripTests {
+@Suite(.offCooperativePool) struct RoundTripTests {
     static let nameAlphabet = ["a", "Z", "ü", "ß", "é", "日", "😀", ",", "\"", "\\", "(", ")", "<", ">", "@", ";", ":", ".", "'", "=?", "?=", "_", "-", "ä"]
     static let subjectAlphabet = nameAlphabet + [" ", " ", "  ", "=", "\t"]
 

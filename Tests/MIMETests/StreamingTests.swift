@@ -5,7 +5,7 @@ import TestSupport
 
 /// Streaming: the parser fed byte by byte agrees with the whole-message parse; the writer
 /// streams files in bounded memory.
-@Suite struct StreamingTests {
+@Suite(.offCooperativePool) struct StreamingTests {
     static func tree(_ p: ParsedPart) -> String {
         "\(p.path) \(p.summary) \(p.body.count) \(p.defects.map(\.kind.rawValue))\n" + p.children.map(tree).joined()
     }

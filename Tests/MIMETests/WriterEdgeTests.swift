@@ -5,7 +5,7 @@ import Foundation
 
 /// Encoding choices at their edges: boundary collisions, exact bytes of text attachments,
 /// identifiers near the line limit, nothing written before validation passes.
-@Suite struct WriterEdgeTests {
+@Suite(.offCooperativePool) struct WriterEdgeTests {
     /// 7bit/8bit text that happens to hold a boundary line is sent quoted-printable instead
     /// (RFC 2046 §5.1.1: the boundary must not appear in the encapsulated parts).
     @Test func textHoldingTheBoundaryIsQuotedPrintable() async throws {
@@ -101,7 +101,7 @@ import Foundation
 }
 
 /// The file path and the in-memory path of the writer produce the same bytes.
-@Suite struct FileAttachmentTests {
+@Suite(.offCooperativePool) struct FileAttachmentTests {
     @Test(arguments: [0, 1, 56, 57, 58, 47_880, 47_881, 100_000])
     func fileAndDataWriteTheSameBytes(size: Int) async throws {
         var rng = SeededRNG(seed: UInt64(size))
@@ -123,7 +123,7 @@ import Foundation
 }
 
 /// Lines longer than the parser's line buffer are handled in pieces, never buffered whole.
-@Suite struct LongLineTests {
+@Suite(.offCooperativePool) struct LongLineTests {
     @Test func longLinesParseInPieces() async throws {
         let long = String(repeating: "0123456789", count: 10_000)   // 100 KB, no line break
         let raw = "Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n" + long

@@ -64,7 +64,7 @@ struct SMTPCommandTests {
         expectNoPassword([r.stdout, r.stderr])
     }
 
-    @Test func sendsWithAttachmentThroughPostfix() async throws {
+    @Test(.offCooperativePool) func sendsWithAttachmentThroughPostfix() async throws {
         let id = UUID().uuidString
         let attachment = Self.temp("Lieferschein 7.pdf")
         let pdf = Data("%PDF-1.4\n".utf8) + Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7919 >> 3) })

@@ -11,7 +11,7 @@ struct TLSVerificationTests {
 
     func connect(_ name: String, host: String = "localhost", _ options: TLSOptions) async throws -> Connection {
         try await Connection.connect(to: Endpoint(host: host, port: try servers.port(name)), security: .implicitTLS,
-                                     tls: options, timeouts: .uniform(.seconds(5)))
+                                     tls: options, timeouts: .uniform(.seconds(15)))
     }
 
     func expectTLSFailure(_ name: String, _ options: TLSOptions, host: String = "localhost",

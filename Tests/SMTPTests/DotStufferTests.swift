@@ -4,7 +4,7 @@ import TestSupport
 
 /// RFC 5321 §4.5.2 transparency and §2.3.8 line ends as a stream: exhaustive over chunkings,
 /// random against a reference, and the invariants that stop SMTP smuggling.
-@Suite("Dot-stuffing and CRLF normalisation")
+@Suite("Dot-stuffing and CRLF normalisation", .offCooperativePool)
 struct DotStufferTests {
     /// The reference, written the obvious way: normalise every line end to CR LF, split into
     /// lines, double a leading dot, close the last line, add `.` CR LF.
@@ -147,7 +147,7 @@ struct DotStufferTests {
     }
 }
 
-@Suite("Dot-stuffer line lengths")
+@Suite("Dot-stuffer line lengths", .offCooperativePool)
 struct DotStufferLineLengthTests {
     @Test func overlongLinesAreCountedWhateverTheChunking() {
         let long = String(repeating: "x", count: SMTPLimits.textLine + 1)

@@ -36,7 +36,7 @@ struct MessageSendTests {
 
     static let dotBody = ".\n..two dots\n.leading dot\nGrüße aus Köln – Rechnung Nr. 1042\n. space\nnormal line\n.\n"
 
-    @Test(arguments: ["submission", "submissions"])
+    @Test(.offCooperativePool, arguments: ["submission", "submissions"])
     func tenMegabytePDFMessageIsDeliveredByteForByteAndParsesBack(port: String) async throws {
         let servers = try PostfixSubmissionTests.Servers.load()
         let s = try PostfixSubmissionTests.Session(servers, port: port)
