@@ -36,46 +36,99 @@ public struct DotStuffer: Sendable {
     }
 
     /// Transforms `input`, appending to `out`.
+    ///
+    /// Input that needs no change (lines ending in CR LF, no leading dot) is copied in spans as
+    /// long as the input, found eight bytes at a time; only a bare CR or LF or a leading dot
+    /// ends a span. A message already in canonical form is thus one copy per call.
     public mutating func encode(_ input: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        guard let p = input.baseAddress, !input.isEmpty else { return }
         let before = out.count
-        inputCount += input.count
+        let n = input.count
+        inputCount += n
         // Geometric growth: `reserveCapacity` alone allocates exactly what is asked, so a buffer
         // fed 64 KiB at a time would be reallocated (and copied) on every call.
-        let needed = out.count + input.count + input.count / 32 + 4
+        let needed = out.count + n + n / 32 + 4
         if out.capacity < needed { out.reserveCapacity(Swift.max(needed, 2 * out.capacity)) }
-        var i = 0
-        let n = input.count
-        while i < n {
-            let b = input[i]
-            if pendingCR {
-                pendingCR = false
-                endLine(&out)
-                if b == 0x0A { i += 1; continue }
-            }
-            if b == 0x0D { pendingCR = true; i += 1; continue }
-            if b == 0x0A {
-                endLine(&out)
-                i += 1
-                continue
-            }
-            if atLineStart && b == 0x2E && stuffsDots { out.append(0x2E) }
-            atLineStart = false
-            // Copy the run up to the next CR or LF in one go.
-            var j = i + 1
-            while j < n, input[j] != 0x0D, input[j] != 0x0A { j += 1 }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: input[i..<j]))
-            lineLength += j - i
-            i = j
+        var i = 0     // where the scan goes on
+        var span = 0  // the first input byte not yet copied to `out`
+        func flush(_ end: Int) {
+            if span < end { out.append(contentsOf: UnsafeBufferPointer(start: p + span, count: end - span)) }
         }
+        if pendingCR {  // the last call ended in a CR, held back until now
+            pendingCR = false
+            out.append(0x0D)
+            out.append(0x0A)
+            if p[0] == 0x0A { i = 1; span = 1 }  // it was a CR LF
+            lineEnded()
+        }
+        while i < n {
+            if atLineStart {
+                atLineStart = false
+                if stuffsDots && p[i] == 0x2E {
+                    flush(i)
+                    span = i
+                    out.append(0x2E)
+                }
+            }
+            let j = Self.nextLineBreak(p, from: i, to: n)
+            lineLength += j - i
+            if j == n { break }
+            if p[j] == 0x0D {
+                if j + 1 == n {  // is an LF next? The next call tells.
+                    flush(j)
+                    span = n
+                    pendingCR = true
+                    break
+                }
+                if p[j + 1] == 0x0A {  // CR LF: stays in the span
+                    i = j + 2
+                    lineEnded()
+                    continue
+                }
+            }
+            // A bare CR or a bare LF: written as CR LF.
+            flush(j)
+            out.append(0x0D)
+            out.append(0x0A)
+            i = j + 1
+            span = i
+            lineEnded()
+        }
+        flush(n)
         outputCount += out.count - before
+    }
+
+    /// The index of the first CR or LF in `p[from..<n]`, or `n`. Eight bytes at a time: a byte
+    /// equal to CR or LF gives a zero byte in `x ^ 0x0D0D…` or `x ^ 0x0A0A…`, and the lowest set
+    /// bit of the classic zero-byte test is exact (only bits above it can be false alarms).
+    @inline(__always)
+    static func nextLineBreak(_ p: UnsafePointer<UInt8>, from: Int, to n: Int) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101, highs: UInt64 = 0x8080_8080_8080_8080
+        var k = from
+        while k + 8 <= n {
+            let x = UInt64(littleEndian: UnsafeRawPointer(p + k).loadUnaligned(as: UInt64.self))
+            let lf = x ^ (0x0A &* ones), cr = x ^ (0x0D &* ones)
+            let found = (((lf &- ones) & ~lf) | ((cr &- ones) & ~cr)) & highs
+            if found != 0 { return k + found.trailingZeroBitCount / 8 }
+            k += 8
+        }
+        while k < n {
+            if p[k] == 0x0A || p[k] == 0x0D { return k }
+            k += 1
+        }
+        return n
+    }
+
+    private mutating func lineEnded() {
+        atLineStart = true
+        if lineLength > SMTPLimits.textLine { overlongLineCount += 1 }
+        lineLength = 0
     }
 
     private mutating func endLine(_ out: inout [UInt8]) {
         out.append(0x0D)
         out.append(0x0A)
-        atLineStart = true
-        if lineLength > SMTPLimits.textLine { overlongLineCount += 1 }
-        lineLength = 0
+        lineEnded()
     }
 
     /// The end of the data: a CR LF if the last line is open, then `.` CR LF when dot-stuffing.

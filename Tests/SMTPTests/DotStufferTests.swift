@@ -136,6 +136,48 @@ struct DotStufferTests {
         }
     }
 
+    /// Long runs between the special bytes, in long chunks: the eight-bytes-at-a-time scan sees
+    /// every special at every offset within a word and across chunk ends, and the line-length
+    /// count matches the lines the reference makes.
+    @Test func longRunsInLongChunksMatchTheReference() {
+        var rng = SeededRNG(seed: 0x10_96_AB)
+        let specials: [[UInt8]] = [[0x0D, 0x0A], [0x0A], [0x0D], [0x0D, 0x0A, 0x2E], [0x0A, 0x2E], [0x2E]]
+        for _ in 0..<600 {
+            var input: [UInt8] = []
+            while input.count < 1_500 {
+                let run = Int(rng.next() % 1_100)
+                input += (0..<run).map { UInt8(0x40 + ($0 % 26)) }
+                input += specials[Int(rng.next() % UInt64(specials.count))]
+            }
+            var chunks: [[UInt8]] = []
+            var i = 0
+            while i < input.count {
+                let len = 1 + Int(rng.next() % 300)
+                chunks.append(Array(input[i..<min(input.count, i + len)]))
+                i += len
+            }
+            for stuffing in [true, false] {
+                var s = DotStuffer(stuffsDots: stuffing)
+                var out: [UInt8] = []
+                for c in chunks { s.encode(c, into: &out) }
+                out += s.finish()
+                let expected = Self.reference(input, stuffing: stuffing)
+                #expect(out == expected)
+                // Lines over the limit, counted on the unstuffed output without its CR LF.
+                var overlong = 0, length = 0
+                for b in Self.reference(input, stuffing: false) where b != 0x0D {
+                    if b == 0x0A {
+                        if length > SMTPLimits.textLine { overlong += 1 }
+                        length = 0
+                    } else {
+                        length += 1
+                    }
+                }
+                #expect(s.overlongLineCount == overlong)
+            }
+        }
+    }
+
     @Test func countsInputAndOutput() {
         var s = DotStuffer()
         var out: [UInt8] = []
