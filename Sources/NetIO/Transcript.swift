@@ -11,13 +11,49 @@ import Glibc
 ///
 /// It keeps the last lines in memory (for error reports) and copies each line to its sinks.
 public final class Transcript: Sendable {
+    /// A line as recorded: formatted only when it is read (or copied to a sink), so a busy
+    /// session (a line per fetched message) costs a clock read and a store per line.
+    private struct Entry {
+        var time: Double
+        var prefix: String
+        var text: String
+    }
+
     private struct State {
-        var ring: [String] = []
+        var ring: [Entry] = []
         var next = 0
-        /// The last second stamped and its `2026-11-22T10:15:02.` text: a busy transcript (a
-        /// line per fetched message) formats the date once a second, not once a line.
+        /// The last second formatted and its `2026-11-22T10:15:02.` text: the date is formatted
+        /// once a second, not once a line.
         var stampSecond = Int.min
         var stampPrefix = ""
+
+        mutating func format(_ e: Entry) -> String {
+            let second = Int(e.time.rounded(.down))
+            let ms = min(999, max(0, Int((e.time - Double(second)) * 1000)))
+            if stampSecond != second {
+                stampSecond = second
+                let stamp = Transcript.timestamp(Date(timeIntervalSince1970: Double(second)))
+                stampPrefix = String(stamp.dropLast(4))  // without "000Z"
+            }
+            var line = ""
+            line.reserveCapacity(stampPrefix.utf8.count + e.prefix.utf8.count + e.text.utf8.count + 7)
+            line += stampPrefix
+            line += Transcript.threeDigits[ms]
+            line += "Z "
+            line += e.prefix
+            line += " "
+            line += e.text
+            return line
+        }
+
+        mutating func store(_ e: Entry, capacity: Int) {
+            if ring.count < capacity {
+                ring.append(e)
+            } else {
+                ring[next] = e
+                next = (next + 1) % capacity
+            }
+        }
     }
 
     private let sinks: [any TranscriptSink]
@@ -43,7 +79,7 @@ public final class Transcript: Sendable {
 
     /// A line the server sent; `unexpected` marks a reply the client did not expect (`<-*`).
     public func received(_ line: String, tls: Bool, unexpected: Bool = false) {
-        emit((tls ? "<~" : "<-") + (unexpected ? "*" : " "), Self.printable(line))
+        emit(tls ? (unexpected ? "<~*" : "<~ ") : (unexpected ? "<-*" : "<- "), Self.printable(line))
     }
 
     /// A fact established by the client: connect attempts, the TLS report.
@@ -55,38 +91,28 @@ public final class Transcript: Sendable {
     /// The most recent lines, oldest first.
     public var lastLines: [String] {
         state.withLock { s in
-            s.ring.count < capacity ? s.ring : Array(s.ring[s.next...] + s.ring[..<s.next])
+            let entries = s.ring.count < capacity ? s.ring : Array(s.ring[s.next...] + s.ring[..<s.next])
+            return entries.map { s.format($0) }
         }
     }
 
     /// The last `n` lines, oldest first.
-    public func tail(_ n: Int) -> [String] { Array(lastLines.suffix(n)) }
+    public func tail(_ n: Int) -> [String] {
+        state.withLock { s in
+            let entries = s.ring.count < capacity ? s.ring : Array(s.ring[s.next...] + s.ring[..<s.next])
+            return entries.suffix(n).map { s.format($0) }
+        }
+    }
 
     private func emit(_ prefix: String, _ text: String) {
-        let t = clock().timeIntervalSince1970
-        let second = Int(t.rounded(.down))
-        let ms = min(999, max(0, Int((t - Double(second)) * 1000)))
+        let entry = Entry(time: clock().timeIntervalSince1970, prefix: prefix, text: text)
+        if sinks.isEmpty {
+            state.withLock { $0.store(entry, capacity: capacity) }
+            return
+        }
         let line: String = state.withLock { s in
-            if s.stampSecond != second {
-                s.stampSecond = second
-                let stamp = Self.timestamp(Date(timeIntervalSince1970: Double(second)))
-                s.stampPrefix = String(stamp.dropLast(4))  // without "000Z"
-            }
-            var line = ""
-            line.reserveCapacity(s.stampPrefix.utf8.count + prefix.utf8.count + text.utf8.count + 7)
-            line += s.stampPrefix
-            line += Self.threeDigits[ms]
-            line += "Z "
-            line += prefix
-            line += " "
-            line += text
-            if s.ring.count < capacity {
-                s.ring.append(line)
-            } else {
-                s.ring[s.next] = line
-                s.next = (s.next + 1) % capacity
-            }
-            return line
+            s.store(entry, capacity: capacity)
+            return s.format(entry)
         }
         for sink in sinks { sink.write(line: line) }
     }

@@ -63,8 +63,11 @@ extension ParseCursor {
     }
 
     private mutating func msgAttValue(_ name: String) throws -> ParsedFetchItem {
-        let upper = name.uppercased()
+        // Servers send item names in upper case; only a name with a lower-case letter is mapped.
+        let upper = name.utf8.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) ? name.uppercased() : name
         switch upper {
+        case "BODY[]", "BINARY[]":  // the whole message, the common case: no section to parse
+            return try sectionValue(BodySectionKind(binary: upper == "BINARY[]", section: .complete))
         case "UID": return .attribute(.uid(try nzNumber()))
         case "FLAGS": return .attribute(.flags(try parenthesizedList { try $0.flag() }))
         case "RFC822.SIZE": return .attribute(.rfc822Size(try number64()))
