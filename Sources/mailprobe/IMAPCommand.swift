@@ -33,6 +33,9 @@ struct IMAPCommand: AsyncParsableCommand {
     @Option(help: "How many of the newest messages to show.") var fetch: Int = 10
     @Option(name: .customLong("ca-file"), help: "Trust only the CA certificates in this PEM file.") var caFile: String?
     @Option(help: "Seconds allowed for each step.") var timeout: Double = 15
+    @Option(name: .customLong("greeting-timeout"),
+            help: "Seconds to wait for the server's first words (default: --timeout). Short: a 993/143 mix-up is named quickly.")
+    var greetingTimeout: Double?
     @Option(help: "Append the session transcript to this file (secrets redacted).") var log: String?
     @ArgumentParser.Flag(help: "Print one JSON object instead of text.") var json = false
     @ArgumentParser.Flag(name: .customLong("allow-plaintext-password-unsafe"),
@@ -60,6 +63,9 @@ struct IMAPCommand: AsyncParsableCommand {
                                   + "put it in an environment variable and pass --password-env VAR, or in a file and pass --password-file F")
         }
         guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+        if let g = greetingTimeout, !(g > 0 && g <= 600) {
+            throw ValidationError("--greeting-timeout must be between 0 and 600 seconds")
+        }
         guard (0...Self.maximumFetch).contains(fetch) else { throw ValidationError("--fetch must be between 0 and \(Self.maximumFetch)") }
         let secrets = [passwordEnv, passwordFile, oauth2TokenEnv].compactMap { $0 }
         if secrets.isEmpty { throw ValidationError("give the secret with --password-env VAR, --password-file F or --oauth2-token-env VAR") }
@@ -98,7 +104,8 @@ struct IMAPCommand: AsyncParsableCommand {
         var tls = TLSOptions()
         if let caFile { tls.trust = .caFile(caFile) }
         let options = IMAPClientOptions(security: security.security, tls: tls,
-                                        timeouts: .uniform(.milliseconds(Int64(timeout * 1000))), transcript: transcript)
+                                        timeouts: .uniform(.milliseconds(Int64(timeout * 1000))), transcript: transcript,
+                                        greetingTimeout: greetingTimeout.map { .milliseconds(Int64($0 * 1000)) })
         let probe = IMAPProbe(endpoint: Endpoint(host: host, port: port), options: options, credentials: credentials,
                               allowPlaintextPasswordUnsafe: allowPlaintextPasswordUnsafe,
                               mailbox: MailboxName(mailbox), fetch: fetch)

@@ -53,6 +53,9 @@ struct SMTPProbeCommand: AsyncParsableCommand {
     @Option(help: "Append the session transcript to this file.") var log: String?
     @Flag(help: "Print one JSON object instead of text.") var json = false
     @Option(help: "Seconds allowed for each step.") var timeout: Double = 30
+    @Option(name: .customLong("greeting-timeout"),
+            help: "Seconds to wait for the server's first words (default: --timeout). Short: a 465/587 mix-up is named quickly.")
+    var greetingTimeout: Double?
 
     // Refused: a secret on the command line is visible in `ps` and in shell history.
     @Option(help: .hidden) var password: String?
@@ -66,6 +69,9 @@ struct SMTPProbeCommand: AsyncParsableCommand {
                                   + "shell history): use --password-env VAR, --password-file FILE or --oauth2-token-env VAR")
         }
         guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+        if let g = greetingTimeout, !(g > 0 && g <= 600) {
+            throw ValidationError("--greeting-timeout must be between 0 and 600 seconds")
+        }
         let sources = [passwordEnv, passwordFile, oauth2TokenEnv].compactMap { $0 }
         if sources.count > 1 {
             throw ValidationError("give one of --password-env, --password-file, --oauth2-token-env")
@@ -177,10 +183,12 @@ struct SMTPProbeCommand: AsyncParsableCommand {
         case .none: .plaintextUnsafe
         }
         let credentials = try credentials()
+        var timeouts = SMTPTimeouts.uniform(.milliseconds(Int64(timeout * 1000)))
+        if let greetingTimeout { timeouts.greeting = .milliseconds(Int64(greetingTimeout * 1000)) }
         let client = SMTPClient(SMTPConfiguration(
             endpoint: Endpoint(host: host, port: port), security: netSecurity, tls: tls, credentials: credentials,
             mechanism: MechanismSelection(pinned: mechanism?.uppercased(), allowPlaintextPasswordUnsafe: allowPlaintextPasswordUnsafe),
-            timeouts: .uniform(.milliseconds(Int64(timeout * 1000))), transcript: transcript))
+            timeouts: timeouts, transcript: transcript))
         let message = try buildMessage()
         var probe = SMTPProbeResult(host: host, port: port, user: user, sending: message != nil)
         let runner = StageRunner(marks: marks, implicitTLS: security == .tls)

@@ -177,6 +177,18 @@ struct IMAPCommandTests {
         #expect(c.status == 2, "\(c.stdout)\(c.stderr)")
     }
 
+    /// `--greeting-timeout`: STARTTLS to the implicit-TLS port (no plain-text greeting ever
+    /// comes) is named after it, long before the 30 s step timeout.
+    @Test func greetingTimeoutNamesTheMixUpBeforeTheStepTimeout() async throws {
+        let started = ContinuousClock.now
+        let r = try await probe(try account("imaps", "starttls") + ["--json", "--timeout", "30", "--greeting-timeout", "1"])
+        #expect([3, 4].contains(r.status), "\(r.stdout)\(r.stderr)")
+        #expect((try json(r)["hint"] as? String)?.contains("--security tls") == true, "\(r.stdout)")
+        #expect(started.duration(to: .now) < .seconds(15))
+        let refused = try await probe(try account("imaps", "tls") + ["--greeting-timeout", "700"])
+        #expect(refused.status == 64 && refused.stderr.contains("--greeting-timeout"), "\(refused.stderr)")
+    }
+
     @Test func securityNoneLogsInOnlyWithAMechanismThatHidesThePassword() async throws {
         // Dovecot offers SCRAM-SHA-256 outside TLS: the password itself never crosses the wire.
         let log = NSTemporaryDirectory() + "mailprobe-imap-\(UUID().uuidString).log"

@@ -192,6 +192,18 @@ struct SMTPCommandTests {
         #expect(startTLSPort.stdout.hasPrefix("SMTP FAILED at TLS: the server answered in plain text"))
     }
 
+    /// `--greeting-timeout` bounds only the wait for the greeting: STARTTLS to the implicit-TLS
+    /// port is named after it, long before the 30 s step timeout.
+    @Test func greetingTimeoutNamesTheMixUpBeforeTheStepTimeout() async throws {
+        let started = ContinuousClock.now
+        let r = try await probe(try postfix("submissions", "starttls") + ["--timeout", "30", "--greeting-timeout", "1", "--json"])
+        #expect(r.status == 4, "\(r.stdout)\(r.stderr)")
+        #expect((try json(r)["error"] as? String)?.contains("this port expects implicit TLS") == true, "\(r.stdout)")
+        #expect(started.duration(to: .now) < .seconds(15))
+        let refused = try await probe(try postfix("submission", "starttls") + ["--greeting-timeout", "0"])
+        #expect(refused.status == 64 && refused.stderr.contains("--greeting-timeout"), "\(refused.stderr)")
+    }
+
     @Test func expiredOAuthTokenExitsFiveWithTheReason() async throws {
         let r = try await probe(["--host", "localhost", "--port", "\(try servers.port("smtp_oauth"))", "--security", "starttls",
                            "--ca-file", servers.tls("ca.crt"), "--user", "shop@example.test",
