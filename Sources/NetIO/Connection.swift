@@ -244,7 +244,7 @@ public actor Connection {
                     throw fail(upgrading ? .startTLSInjection : .plaintextOnTLSPort, evidence: "server sent \"\(text)\"")
                 }
             }
-            scratch.withUnsafeBytes { session.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            try scratch.withUnsafeBytes { try session.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
         }
         let report = session.report()
         tlsReport = report
@@ -322,7 +322,7 @@ public actor Connection {
                     if tls.hasOutbound { try await flushCipher(tls, deadline: deadline) }
                     let n = try await readSocket(deadline: deadline, bulk: true)
                     if n == 0 { return false }
-                    scratch.withUnsafeBytes { tls.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                    try scratch.withUnsafeBytes { try tls.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 }
             }
         }

@@ -6,8 +6,9 @@ import Foundation
 #endif
 import Glibc
 
-/// One client TLS session over memory BIOs. It does no I/O: the connection feeds it the bytes
-/// read from the socket and writes out what it produces. RFC 8446 / RFC 5246 via OpenSSL.
+/// One client TLS session over two byte-queue BIOs (CSSLShim's `byte_queue_bio.h`). It does no
+/// I/O: the connection feeds it the bytes read from the socket and writes out what it produces.
+/// RFC 8446 / RFC 5246 via OpenSSL.
 final class TLSSession {
     private let ssl: OpaquePointer
     private let rbio: OpaquePointer  // network → OpenSSL
@@ -29,11 +30,13 @@ final class TLSSession {
         guard let ssl = SSL_new(context.ctx) else {
             throw NetIOError(kind: .tls(.handshake), stage: .tls, evidence: "SSL_new: \(OpenSSLError.drainText())")
         }
+        guard let rbio = shim_BIO_new_byte_queue(), let wbio = shim_BIO_new_byte_queue() else {
+            SSL_free(ssl)
+            throw NetIOError(kind: .tls(.handshake), stage: .tls, evidence: "cannot make a BIO: \(OpenSSLError.drainText())")
+        }
         self.ssl = ssl
-        rbio = BIO_new(BIO_s_mem())
-        wbio = BIO_new(BIO_s_mem())
-        _ = shim_BIO_set_mem_eof_return(rbio, -1)
-        _ = shim_BIO_set_mem_eof_return(wbio, -1)
+        self.rbio = rbio
+        self.wbio = wbio
         SSL_set_bio(ssl, rbio, wbio)
         SSL_set_connect_state(ssl)
         _ = shim_SSL_set_mode(ssl, Int(SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER))
@@ -52,7 +55,6 @@ final class TLSSession {
 
     deinit {
         SSL_free(ssl)  // frees both BIOs
-        scratch.deallocate()
     }
 
     static func isIPLiteral(_ host: String) -> Bool {
@@ -62,34 +64,25 @@ final class TLSSession {
 
     // MARK: network side
 
-    func feed(_ bytes: UnsafeRawBufferPointer) {
-        guard bytes.count > 0 else { return }
-        _ = BIO_write(rbio, bytes.baseAddress, Int32(bytes.count))
-    }
-
-    var hasOutbound: Bool { shim_BIO_pending(wbio) > 0 }
-
-    /// Moves what OpenSSL wants sent into `out` (appending).
-    ///
-    /// Reads the BIO through a scratch buffer allocated once per session and appends with a
-    /// memory copy: no zero-filling and, when `out` keeps its capacity between calls, no
-    /// allocation per write (growing `out` element by element was half the CPU of a big send).
-    func drainOutbound(into out: inout [UInt8]) {
-        var pending = Int(shim_BIO_pending(wbio))
-        guard pending > 0 else { return }
-        out.reserveCapacity(out.count + pending)
-        // Bounded: each pass moves at least one byte out of the BIO or stops.
-        while pending > 0 {
-            let n = BIO_read(wbio, scratch.baseAddress, Int32(min(pending, scratch.count)))
-            guard n > 0 else { return }
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<Int(n)]))
-            pending = Int(shim_BIO_pending(wbio))
+    /// Queues ciphertext read from the socket for OpenSSL (one copy, no clearing).
+    func feed(_ bytes: UnsafeRawBufferPointer) throws {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        guard shim_byte_queue_append(shim_BIO_byte_queue(rbio), base, bytes.count) == 0 else {
+            throw NetIOError(kind: .system(errno: ENOMEM), stage: .read, evidence: "out of memory queueing \(bytes.count) bytes of TLS input")
         }
     }
 
-    /// Ciphertext bytes moved per `BIO_read` in `drainOutbound`.
-    static let scratchSize = 64 * 1024
-    private let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: TLSSession.scratchSize, alignment: 16)
+    var hasOutbound: Bool { shim_byte_queue_count(shim_BIO_byte_queue(wbio)) > 0 }
+
+    /// Moves what OpenSSL wants sent into `out` (appending), with one memory copy: no
+    /// zero-filling and, when `out` keeps its capacity between calls, no allocation per write.
+    func drainOutbound(into out: inout [UInt8]) {
+        let queue = shim_BIO_byte_queue(wbio)
+        let count = shim_byte_queue_count(queue)
+        guard count > 0, let bytes = shim_byte_queue_peek(queue) else { return }
+        out.append(contentsOf: UnsafeBufferPointer(start: bytes, count: count))
+        shim_byte_queue_consume(queue, count)
+    }
 
     // MARK: application side
 
