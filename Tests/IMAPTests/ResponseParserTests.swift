@@ -262,5 +262,10 @@ struct ResponseParserTests {
         parser.append(Array("* 1 FETCH (BODY[] {5}\r\nhello)\r\nA1 OK done\r\n".utf8))
         while try parser.next() != nil {}
         #expect(parser.takeTranscriptLines() == ["* 1 FETCH (BODY[] {5}<5 bytes>)", "A1 OK done"])
+        #expect(!parser.hasTranscriptLines && parser.takeTranscriptLines().isEmpty)
+        let big = String(repeating: "x", count: 12_345)
+        parser.append(Array("* 2 FETCH (BODY[HEADER] {0}\r\n RFC822.TEXT {12345}\r\n\(big))\r\n".utf8))
+        while try parser.next() != nil {}
+        #expect(parser.takeTranscriptLines() == ["* 2 FETCH (BODY[HEADER] {0}<0 bytes> RFC822.TEXT {12345}<12345 bytes>)"])
     }
 }

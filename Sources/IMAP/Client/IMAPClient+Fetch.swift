@@ -41,7 +41,9 @@ extension IMAPClient {
     /// first event is kept for the next call, so the events before it are all delivered.
     func nextFetchEvents(_ id: Int, limit: Int) async throws -> [FetchEvent] {
         guard let first = try await nextFetchEvent(id) else { return [] }
-        var batch = [first]
+        var batch: [FetchEvent] = []
+        batch.reserveCapacity(limit)  // one allocation per batch, not one per doubling
+        batch.append(first)
         var bytes = 0
         if case .bodyChunk(let b) = first { bytes = b.count }
         while batch.count < limit, bytes < FetchEvents.batchBytes, let s = stream, s.id == id {

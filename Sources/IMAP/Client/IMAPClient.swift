@@ -42,6 +42,8 @@ public actor IMAPClient {
     /// `IMAPClientOptions.greetingTimeout`.
     let greetingTimeout: Duration?
     var parser: ResponseParser
+    /// The parser's transcript lines on their way to `transcript` (kept to reuse its memory).
+    private var logLines: [String] = []
     var encoder = CommandEncoder()
     var tlsActive = false
     var bye: StatusResponse?
@@ -377,7 +379,10 @@ public actor IMAPClient {
     }
 
     private func flushLog() {
-        for line in parser.takeTranscriptLines() { transcript.received(line, tls: tlsActive) }
+        guard parser.hasTranscriptLines else { return }
+        parser.moveTranscriptLines(into: &logLines)
+        for line in logLines { transcript.received(line, tls: tlsActive) }
+        logLines.removeAll(keepingCapacity: true)
     }
 
     /// Keeps session state current from untagged responses whatever command is running.

@@ -78,11 +78,23 @@ public struct ResponseParser: Sendable {
         return false
     }
 
+    /// Whether `takeTranscriptLines` has lines to give.
+    public var hasTranscriptLines: Bool { !log.isEmpty }
+
     /// Transcript lines for what was parsed since the last call: each response as one line,
     /// literals shown as `{n}` and their contents summarised.
     public mutating func takeTranscriptLines() -> [String] {
-        defer { log.removeAll(keepingCapacity: true) }
-        return log
+        var lines: [String] = []
+        moveTranscriptLines(into: &lines)
+        return lines
+    }
+
+    /// Appends the transcript lines to `lines` and forgets them: with a `lines` the caller
+    /// keeps (and empties with `removeAll(keepingCapacity:)`), no allocation per call.
+    public mutating func moveTranscriptLines(into lines: inout [String]) {
+        guard !log.isEmpty else { return }
+        lines.append(contentsOf: log)
+        log.removeAll(keepingCapacity: true)
     }
 
     /// The next event, or `nil` when more bytes are needed. Throws when the stream cannot be
@@ -184,7 +196,8 @@ public struct ResponseParser: Sendable {
             guard ParseCursor.upper(b) == c else { return -1 }
             i += 1
         }
-        scan.text = Array(buffer[start..<i])
+        scan.text.removeAll(keepingCapacity: true)
+        scan.text.append(contentsOf: buffer[start..<i])
         start = i
         mode = .fetchItems
         queue.append(.fetchStart(sequenceNumber: UInt32(n)))
@@ -322,12 +335,27 @@ public struct ResponseParser: Sendable {
                     throw IMAPParseError(.literalTooLarge(size: String(size), limit: limits.bufferedLiteralSize),
                                          evidence: evidence(lineStart, lineEnd))
                 }
-                scan.text += Array("<\(size) bytes>".utf8)
+                // `<2048 bytes>`, written digit by digit: no String per literal.
+                scan.text.append(0x3C)
+                Self.appendDecimal(size, to: &scan.text)
+                scan.text.append(contentsOf: " bytes>".utf8)
                 scan.position = lf + 1 + size - start
                 scan.lineStart = scan.position
                 continue
             }
             return Segment(end: lf + 1 - start, bigLiteral: nil)
+        }
+    }
+
+    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
+        guard value > 0 else { out.append(0x30); return }
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var n = value, count = 0
+        withUnsafeMutableBytes(of: &digits) { d in
+            while n > 0 { d[19 - count] = UInt8(0x30 + n % 10); n /= 10; count += 1 }
+            out.append(contentsOf: d[(20 - count)...])
         }
     }
 
