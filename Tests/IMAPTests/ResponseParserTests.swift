@@ -257,6 +257,17 @@ struct ResponseParserTests {
         #expect(events[4] == .untagged(.unknown("* XUNKNOWN something we do not know")))
     }
 
+    /// Item names are case-insensitive (RFC 9051 §9): lower-case ones parse as upper-case ones.
+    @Test func lowerCaseItemNamesParse() throws {
+        var parser = ResponseParser()
+        parser.append(Array("* 3 fetch (uid 7 rfc822.size 5 body[] {5}\r\nhello Flags (\\Seen))\r\n".utf8))
+        var events: [ResponseEvent] = []
+        while let e = try parser.next() { events.append(e) }
+        #expect(events == [.fetchStart(sequenceNumber: 3), .fetchAttribute(.uid(7)), .fetchAttribute(.rfc822Size(5)),
+                           .fetchAttribute(.bodySection(BodySectionKind(section: .complete), Array("hello".utf8))),
+                           .fetchAttribute(.flags([.seen])), .fetchEnd])
+    }
+
     @Test func transcriptLinesSummariseLiterals() throws {
         var parser = ResponseParser()
         parser.append(Array("* 1 FETCH (BODY[] {5}\r\nhello)\r\nA1 OK done\r\n".utf8))

@@ -63,8 +63,16 @@ extension ParseCursor {
     }
 
     private mutating func msgAttValue(_ name: String) throws -> ParsedFetchItem {
-        // Servers send item names in upper case; only a name with a lower-case letter is mapped.
-        let upper = name.utf8.contains(where: { $0 >= 0x61 && $0 <= 0x7A }) ? name.uppercased() : name
+        // Servers send item names in upper case: the name as it came is tried first, and only an
+        // unknown one is upper-cased and tried again.
+        if let item = try msgAttValue(upper: name, name: name) { return item }
+        let upper = name.uppercased()
+        if upper != name, let item = try msgAttValue(upper: upper, name: name) { return item }
+        throw fail("unknown FETCH item \(name)")
+    }
+
+    /// The value of the item named `upper` (upper case), or `nil` for an unknown name.
+    private mutating func msgAttValue(upper: String, name: String) throws -> ParsedFetchItem? {
         switch upper {
         case "BODY[]", "BINARY[]":  // the whole message, the common case: no section to parse
             return try sectionValue(BodySectionKind(binary: upper == "BINARY[]", section: .complete))
@@ -92,11 +100,10 @@ extension ParseCursor {
                 let kind = try Self.sectionKind(name)
                 return .attribute(.binarySize(kind.section, try number64()))
             }
-            throw fail("unknown FETCH item \(name)")
+            return nil
         }
     }
 
-    /// `nstring` / `literal8` for a section; a big literal at the end of the segment streams.
     private mutating func sectionValue(_ kind: BodySectionKind) throws -> ParsedFetchItem {
         if skipNil() { return .attribute(.bodySection(kind, nil)) }
         if peek == Self.DQUOTE { return .attribute(.bodySection(kind, try quoted())) }
