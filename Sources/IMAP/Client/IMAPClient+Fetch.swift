@@ -1,3 +1,5 @@
+import Synchronization
+
 extension IMAPClient {
     /// UID FETCH (RFC 9051 §6.4.5, §6.4.9) as a sequence of whole messages, one at a time: only
     /// the message being read is in memory. A section bigger than `maxSectionSize` ends the
@@ -77,7 +79,8 @@ extension IMAPClient {
 
     /// Whether fetch `id` was ended by another command (read without entering the actor).
     nonisolated func wasInterrupted(_ id: Int) -> Bool {
-        interruptedStreams.withLock { $0.contains(id) }
+        guard interruptionCount.load(ordering: .acquiring) > 0 else { return false }
+        return interruptedStreams.withLock { $0.contains(id) }
     }
 
     /// The next event of fetch `id`; `nil` after the tagged OK.
@@ -164,6 +167,7 @@ extension IMAPClient {
         stream = nil
         interrupted.insert(s.id)
         interruptedStreams.withLock { _ = $0.insert(s.id) }
+        interruptionCount.add(1, ordering: .releasing)
     }
 }
 
@@ -209,6 +213,12 @@ public struct FetchEvents: AsyncSequence, Sendable {
         var position = 0
 
         public mutating func next() async throws -> FetchEvent? {
+            try await next(isolation: nil)
+        }
+
+        /// SE-0421: `for try await` calls this with the caller's actor, so an event already
+        /// taken is handed out without leaving that actor (only a new batch enters the client).
+        public mutating func next(isolation actor: isolated (any Actor)?) async throws -> FetchEvent? {
             if position < batch.count, !client.wasInterrupted(id) {
                 position += 1
                 return batch[position - 1]

@@ -1,4 +1,5 @@
 public import NetIO
+import Synchronization
 import Auth
 #if canImport(FoundationEssentials)
 import FoundationEssentials
@@ -41,9 +42,12 @@ public actor IMAPClient {
     let timeouts: ConnectionTimeouts
     /// `IMAPClientOptions.greetingTimeout`.
     let greetingTimeout: Duration?
-    var parser: ResponseParser
+    // Touched for every response event. Actor isolation gives each one task at a time, and no
+    // method holds one `inout` across a call that touches it again: the run-time exclusivity
+    // check (a runtime call per access) is left out for them, as in `Connection`'s buffers.
+    @exclusivity(unchecked) var parser: ResponseParser
     /// The parser's transcript lines on their way to `transcript` (kept to reuse its memory).
-    private var logLines: [String] = []
+    @exclusivity(unchecked) private var logLines: [String] = []
     var encoder = CommandEncoder()
     var tlsActive = false
     var bye: StatusResponse?
@@ -54,6 +58,9 @@ public actor IMAPClient {
     /// The streams in `interrupted`, readable without entering the actor (`FetchEvents` checks
     /// it before handing out an event it already holds).
     nonisolated let interruptedStreams = Locked(Set<Int>())
+    /// How many streams were ever put in `interruptedStreams`: while it is 0 (almost always),
+    /// `wasInterrupted` answers with one atomic load instead of taking the lock for every event.
+    nonisolated let interruptionCount = Atomic<Int>(0)
     /// A failure met while taking a batch of fetch events, thrown by the stream's next call.
     var deferredFetchFailure: (id: Int, error: any Error)?
     /// Mailbox events that arrived while IDLE was being re-issued.
