@@ -48,7 +48,9 @@ extension IMAPClient {
         batch.append(first)
         var bytes = 0
         if case .bodyChunk(let b) = first { bytes = b.count }
-        while batch.count < limit, bytes < FetchEvents.batchBytes, let s = stream, s.id == id {
+        guard let tag = stream?.tag else { return batch }
+        // Only the id is read per event, not a copy of the whole `stream`.
+        while batch.count < limit, bytes < FetchEvents.batchBytes, stream?.id == id {
             do {
                 guard let event = try bufferedEvent() else { break }
                 switch event {
@@ -60,7 +62,7 @@ extension IMAPClient {
                     bytes += b.count
                 case .streamingEnd: batch.append(.bodyEnd)
                 case .fetchEnd: batch.append(.messageEnd)
-                case .tagged(let t) where t.tag == s.tag:
+                case .tagged(let t) where t.tag == tag:
                     stream = nil
                     try check(t, command: nil)
                 case .tagged, .untagged: continue
