@@ -96,6 +96,10 @@ final class TLSSession {
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> ReadProgress {
+        // The thread's error queue must be empty before an SSL call (SSL_get_error(3)): a task
+        // moves between threads, and an error another session left on this one would otherwise
+        // become this session's evidence.
+        ERR_clear_error()
         let rc = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
         if rc > 0 { return .bytes(Int(rc)) }
         let err = SSL_get_error(ssl, rc)
@@ -112,6 +116,7 @@ final class TLSSession {
     /// Encrypts all of `bytes` into the outbound buffer (memory BIOs never push back).
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
+        ERR_clear_error()  // as in `read`
         while offset < bytes.count {
             let rc = SSL_write(ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 20)))
             if rc <= 0 {
@@ -124,7 +129,12 @@ final class TLSSession {
     }
 
     /// Queues a close_notify alert.
-    func shutdown() { _ = SSL_shutdown(ssl) }
+    func shutdown() {
+        // SSL_shutdown during a handshake only queues SSL_R_SHUTDOWN_WHILE_IN_INIT; either way
+        // nothing it leaves in the error queue may reach a later call's evidence.
+        if SSL_in_init(ssl) == 0 { _ = SSL_shutdown(ssl) }
+        ERR_clear_error()
+    }
 
     // MARK: verdict
 

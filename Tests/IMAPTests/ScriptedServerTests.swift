@@ -245,7 +245,9 @@ struct ScriptedServerTests {
             .expect("A3 UID FETCH 1:* (UID FLAGS)"),
             .sendRaw(Array(("* 1 FETCH (UID 11 FLAGS (\\Seen))\r\n* 2 FETCH (UID 12 FLAGS ())\r\n"
                             + "* 3 FETCH (UID 13 FLAGS ())\r\n").utf8)),
-            .sleep(0.3), .send("A3 OK done"),
+            // The client must take its first batch before the tagged OK arrives (a FETCH whose
+            // OK was taken is delivered to its end): 0.3 s was not enough on a loaded CI run.
+            .sleep(2), .send("A3 OK done"),
             .expect("A4 NOOP"), .send("A4 OK"), .readUntilClosed,
         ])
         let imap = try await selectedSession(peer)
