@@ -116,6 +116,21 @@ import Testing
         return (report.smtp.first { $0.status == .failed }, peer)
     }
 
+    /// The probe's IMAP side against `script`, with a password it may send without TLS: the first
+    /// failed stage, and the server.
+    func probeIMAP(_ script: [ScriptedPeer.Step]) async throws -> (StageReport?, ScriptedPeer) {
+        let peer = try ScriptedPeer(script, acceptTimeout: 5)
+        let s = ServerSettings(protocol: .imap, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
+                               credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
+        let report = await AccountProbe(account: MailAccount(imap: s), options: Self.options).run()
+        return (report.imap.first { $0.status == .failed }, peer)
+    }
+
+    /// The scripted IMAP server's answer to the client's LOGOUT, tagged `A<n>`.
+    static func imapLogout(_ n: Int) -> [ScriptedPeer.Step] {
+        [.expect("A\(n) LOGOUT"), .send("* BYE logging out"), .send("A\(n) OK LOGOUT completed"), .close]
+    }
+
     /// The scripted server's greeting and the first line of its EHLO reply; the last EHLO line
     /// (the extensions offered) is the caller's.
     static let smtpHello: [ScriptedPeer.Step] = [.send("220 127.0.0.1 ESMTP scripted"), .expectPrefix("EHLO "),
@@ -169,14 +184,8 @@ import Testing
     /// LOGINDISABLED on a connection without TLS (RFC 9051 §6.2.3): the client refuses to send the
     /// password, and that observation is `imap.logindisabled-capability`.
     @Test func loginDisabledCapabilityThroughTheProbe() async throws {
-        let peer = try ScriptedPeer([
-            .send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] scripted ready"),
-            .expect("A1 LOGOUT"), .send("* BYE logging out"), .send("A1 OK LOGOUT completed"), .close,
-        ], acceptTimeout: 5)
-        let s = ServerSettings(protocol: .imap, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
-                               credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
-        let report = await AccountProbe(account: MailAccount(imap: s), options: Self.options).run()
-        let f = report.imap.first { $0.status == .failed }
+        let (f, peer) = try await probeIMAP([.send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] scripted ready")]
+                                            + Self.imapLogout(1))
         #expect(f?.name == "LOGIN")
         #expect(f?.diagnosis?.id == "imap.logindisabled-capability", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
         #expect(!peer.log.contains { $0.contains("LOGIN shop@") }, "no password sent")
@@ -190,14 +199,9 @@ import Testing
         "A1 NO [AUTHENTICATIONFAILED] You are yet to enable IMAP for your account. Please contact your administrator.",
     ])
     func imapSwitchedOffThroughTheProbe(_ refusal: String) async throws {
-        let peer = try ScriptedPeer([
+        let (f, peer) = try await probeIMAP([
             .send("* OK [CAPABILITY IMAP4rev1 LITERAL+] scripted ready"), .expectPrefix("A1 LOGIN "), .send(refusal),
-            .expect("A2 LOGOUT"), .send("* BYE logging out"), .send("A2 OK LOGOUT completed"), .close,
-        ], acceptTimeout: 5)
-        let s = ServerSettings(protocol: .imap, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
-                               credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
-        let report = await AccountProbe(account: MailAccount(imap: s), options: Self.options).run()
-        let f = report.imap.first { $0.status == .failed }
+        ] + Self.imapLogout(2))
         #expect(f?.name == "LOGIN")
         #expect(f?.diagnosis?.id == "imap.login-disabled", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
         #expect(await peer.finish(timeout: 3) == nil)
@@ -391,9 +395,7 @@ struct ScriptedReplay: Sendable, CustomTestStringConvertible {
         let caps = isOAuthChallenge ? "IMAP4rev1 SASL-IR AUTH=XOAUTH2 AUTH=OAUTHBEARER"
             : authenticate ? "IMAP4rev1 SASL-IR AUTH=PLAIN" : "IMAP4rev1 LITERAL+"
         var s: [ScriptedPeer.Step] = [.send("* OK [CAPABILITY \(caps)] scripted ready")]
-        let logout: (Int) -> [ScriptedPeer.Step] = { n in
-            [.expect("A\(n) LOGOUT"), .send("* BYE logging out"), .send("A\(n) OK LOGOUT completed"), .close]
-        }
+        let logout = ScriptedReproductionTests.imapLogout
         s.append(.expectPrefix(authenticate ? "A1 AUTHENTICATE " : "A1 LOGIN "))
         if stage == "LOGIN" || authenticate {
             if isOAuthChallenge {
