@@ -123,26 +123,10 @@ extension CatalogueEntries {
             when: [.observation(.messageExceedsAdvertisedSize)],
             cause: "The server announced a maximum message size (SIZE), and this message with its attachments is bigger, so it was not sent.",
             fix: "Send fewer or smaller attachments (split the batch), or send a link instead."),
-        CatalogueEntry(
-            "rcpt.mailbox-unavailable", "The recipient's address does not exist",
-            when: [.stage(["RCPT", "DATA"]), .enhancedCode(["5.1.1", "5.1.10"])],
-            cause: "The recipient's mail server says there is no mailbox with this address.",
-            fix: "Check the recipient's address for typing errors; ask the customer for the correct address."),
-        CatalogueEntry(
-            "rcpt.unknown-user", "The recipient's address does not exist",
-            when: [.stage(["RCPT", "DATA"]), .text("User unknown|no such user|(account|mailbox|address|user)( that you tried to reach)? does not exist|mailbox unavailable|unknown recipient|recipient unknown|invalid recipient")],
-            cause: "The recipient's mail server says there is no mailbox with this address.",
-            fix: "Check the recipient's address for typing errors; ask the customer for the correct address."),
-        CatalogueEntry(
-            "rcpt.mailbox-full", "The recipient's mailbox is full",
-            when: [.text("over quota|mailbox (is )?full|(mailbox|user|storage) quota exceeded|insufficient storage|out of storage")],
-            cause: "The recipient's mailbox has no room for new mail.",
-            fix: "Try again later, or reach the recipient another way so they can clear their mailbox.", transient: true),
-        CatalogueEntry(
-            "rcpt.mailbox-full-by-code", "The recipient's mailbox is full",
-            when: [.enhancedCode(["5.2.2", "4.2.2"])],
-            cause: "The recipient's mailbox has no room for new mail.",
-            fix: "Try again later, or reach the recipient another way so they can clear their mailbox.", transient: true),
+        recipientUnknown("rcpt.mailbox-unavailable", by: .enhancedCode(["5.1.1", "5.1.10"])),
+        recipientUnknown("rcpt.unknown-user", by: .text("User unknown|no such user|(account|mailbox|address|user)( that you tried to reach)? does not exist|mailbox unavailable|unknown recipient|recipient unknown|invalid recipient")),
+        recipientMailboxFull("rcpt.mailbox-full", by: .text("over quota|mailbox (is )?full|(mailbox|user|storage) quota exceeded|insufficient storage|out of storage")),
+        recipientMailboxFull("rcpt.mailbox-full-by-code", by: .enhancedCode(["5.2.2", "4.2.2"])),
         CatalogueEntry(
             "policy.sender-unauthenticated", "The recipient's server wants proof the mail really comes from your domain",
             when: [.text("SPF|DKIM|DMARC|sender is unauthenticated")],
@@ -169,4 +153,25 @@ extension CatalogueEntries {
             cause: "The server refused the session for now (it is busy, or limits connections).",
             fix: "Try again in a few minutes.", transient: true),
     ]
+
+    /// The recipient's server has no mailbox of that address, told by the enhanced code (RFC 3463
+    /// §3.2 X.1.1 bad destination mailbox, RFC 7505 X.1.10 null MX) or by its words: one
+    /// explanation under two ids.
+    static func recipientUnknown(_ id: String, by condition: Condition) -> CatalogueEntry {
+        CatalogueEntry(
+            id, "The recipient's address does not exist",
+            when: [.stage(["RCPT", "DATA"]), condition],
+            cause: "The recipient's mail server says there is no mailbox with this address.",
+            fix: "Check the recipient's address for typing errors; ask the customer for the correct address.")
+    }
+
+    /// The recipient's mailbox is full, told by its words or by the enhanced code (RFC 3463 §3.3
+    /// X.2.2 mailbox full): one explanation under two ids.
+    static func recipientMailboxFull(_ id: String, by condition: Condition) -> CatalogueEntry {
+        CatalogueEntry(
+            id, "The recipient's mailbox is full",
+            when: [condition],
+            cause: "The recipient's mailbox has no room for new mail.",
+            fix: "Try again later, or reach the recipient another way so they can clear their mailbox.", transient: true)
+    }
 }

@@ -334,25 +334,28 @@ struct SocketAddress: Sendable {
     var length: socklen_t
 
     init?(numeric host: String, port: UInt16) {
-        var storage = sockaddr_storage()
         if host.contains(":") {
             var a = sockaddr_in6()
             a.sin6_family = sa_family_t(AF_INET6)
             a.sin6_port = port.bigEndian
             guard inet_pton(AF_INET6, host, &a.sin6_addr) == 1 else { return nil }
-            withUnsafeBytes(of: a) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
-            family = AF_INET6
-            length = socklen_t(MemoryLayout<sockaddr_in6>.size)
+            self.init(family: AF_INET6, address: a)
         } else {
             var a = sockaddr_in()
             a.sin_family = sa_family_t(AF_INET)
             a.sin_port = port.bigEndian
             guard inet_pton(AF_INET, host, &a.sin_addr) == 1 else { return nil }
-            withUnsafeBytes(of: a) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
-            family = AF_INET
-            length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            self.init(family: AF_INET, address: a)
         }
+    }
+
+    /// `address` (a filled-in `sockaddr_in` or `sockaddr_in6` of `family`) copied into the storage.
+    private init<Address>(family: Int32, address: Address) {
+        var storage = sockaddr_storage()
+        withUnsafeBytes(of: address) { src in withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: src) } }
+        self.family = family
         self.storage = storage
+        self.length = socklen_t(MemoryLayout<Address>.size)
     }
 
     func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>, socklen_t) -> T) -> T {

@@ -18,6 +18,31 @@ enum Fixture {
                         user: user, now: now)
     }
 
+    /// A Gmail SMTP reply (smtp.gmail.com).
+    static func gmail(_ stage: String, _ reply: String, user: String? = "shop@example.net") -> FailureEvidence {
+        smtp(stage, reply, host: "smtp.gmail.com", user: user)
+    }
+
+    /// A Microsoft 365 SMTP reply (smtp.office365.com).
+    static func m365(_ stage: String, _ reply: String, user: String? = "shop@example.net") -> FailureEvidence {
+        smtp(stage, reply, host: "smtp.office365.com", user: user)
+    }
+
+    /// A SendGrid SMTP reply (smtp.sendgrid.net).
+    static func sendgrid(_ stage: String, _ reply: String, user: String? = "shop@example.net") -> FailureEvidence {
+        smtp(stage, reply, host: "smtp.sendgrid.net", user: user)
+    }
+
+    /// A Gmail IMAP response (imap.gmail.com).
+    static func gmailIMAP(_ stage: String, _ response: String) -> FailureEvidence {
+        imap(stage, response, host: "imap.gmail.com")
+    }
+
+    /// A Microsoft 365 / Outlook.com IMAP response (outlook.office365.com).
+    static func m365IMAP(_ stage: String, _ response: String, user: String? = "shop@example.net") -> FailureEvidence {
+        imap(stage, response, host: "outlook.office365.com", user: user)
+    }
+
     static func net(_ kind: NetIOError.Kind, _ stage: Stage, port: UInt16 = 587, security: Security = .startTLS,
                     evidence: String = "", report: TLSReport? = nil, proto: MailProtocol = .smtp) -> FailureEvidence {
         var error = NetIOError(kind: kind, stage: stage, evidence: evidence.isEmpty ? nil : evidence,
@@ -96,39 +121,31 @@ enum Fixture {
         ("starttls.refused", smtp("STARTTLS", "454 4.7.0 TLS not available due to local problem")),
         ("starttls.not-supported", smtp("STARTTLS", "502 5.5.1 Unrecognized command")),
         ("starttls.already-active", smtp("STARTTLS", "554 5.5.1 Error: TLS already active", port: 465)),
-        ("smtp.must-starttls-first", smtp("AUTH", "530 5.7.0 Must issue a STARTTLS command first. d2-20020a05 - gsmtp",
-                                         host: "smtp.gmail.com")),
+        ("smtp.must-starttls-first", gmail("AUTH", "530 5.7.0 Must issue a STARTTLS command first. d2-20020a05 - gsmtp")),
         // Logins (E01–E20)
-        ("auth.gmail-bad-credentials", smtp("AUTH", """
+        ("auth.gmail-bad-credentials", gmail("AUTH", """
             535-5.7.8 Username and Password not accepted. Learn more at
             535 5.7.8  https://support.google.com/mail/?p=BadCredentials a1-20020a05 - gsmtp
-            """, host: "smtp.gmail.com", user: "shop@gmail.com")),
-        ("auth.gmail-app-password-required", smtp("AUTH", """
+            """, user: "shop@gmail.com")),
+        ("auth.gmail-app-password-required", gmail("AUTH", """
             534-5.7.9 Application-specific password required. Learn more at
             534 5.7.9  https://support.google.com/mail/?p=InvalidSecondFactor x5-20020a - gsmtp
-            """, host: "smtp.gmail.com")),
-        ("auth.gmail-web-login-required", smtp("AUTH", """
+            """)),
+        ("auth.gmail-web-login-required", gmail("AUTH", """
             534-5.7.14 <https://accounts.google.com/signin/continue?sarp=1&scc=1> Please log in via your web browser and
             534 5.7.14 then try again. - gsmtp
-            """, host: "smtp.gmail.com")),
-        ("auth.too-many-login-attempts", smtp("AUTH", "454 4.7.0 Too many login attempts, please try again later. - gsmtp",
-                                              host: "smtp.gmail.com")),
-        ("auth.microsoft-bad-credentials", smtp("AUTH", "535 5.7.3 Authentication unsuccessful [LO4P123CA0042.GBRP123.PROD.OUTLOOK.COM]",
-                                                host: "smtp.office365.com", user: "shop@contoso.example")),
+            """)),
+        ("auth.too-many-login-attempts", gmail("AUTH", "454 4.7.0 Too many login attempts, please try again later. - gsmtp")),
+        ("auth.microsoft-bad-credentials", m365("AUTH", "535 5.7.3 Authentication unsuccessful [LO4P123CA0042.GBRP123.PROD.OUTLOOK.COM]",
+                                                user: "shop@contoso.example")),
         ("auth.outlook-password-login-retired", smtp("AUTH", "535 5.7.3 Authentication unsuccessful [BN9PR03CA0123.namprd03.prod.outlook.com]",
                                                      host: "smtp-mail.outlook.com", user: "shop@hotmail.com")),
-        ("auth.basic-auth-disabled", smtp("AUTH", "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [AM0PR02CA0001.eurprd02.prod.outlook.com]",
-                                          host: "smtp.office365.com")),
-        ("auth.m365-basic-auth-retired", smtp("AUTH", "550 5.7.30 Basic authentication is not supported for Client Submission.",
-                                              host: "smtp.office365.com")),
-        ("auth.m365-smtp-auth-disabled", smtp("AUTH", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0201CA0051.namprd02.prod.outlook.com]",
-                                              host: "smtp.office365.com")),
-        ("auth.m365-security-defaults", smtp("AUTH", "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. [DM6PR02CA0123.namprd02.prod.outlook.com]",
-                                             host: "smtp.office365.com")),
-        ("auth.m365-conditional-access", smtp("AUTH", "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. [MN2PR05CA0063.namprd05.prod.outlook.com]",
-                                              host: "smtp.office365.com")),
-        ("auth.m365-login-blocked", smtp("AUTH", "535 5.7.139 Authentication unsuccessful, account disabled [XX.prod.outlook.com]",
-                                         host: "smtp.office365.com")),
+        ("auth.basic-auth-disabled", m365("AUTH", "535 5.7.139 Authentication unsuccessful, basic authentication is disabled. [AM0PR02CA0001.eurprd02.prod.outlook.com]")),
+        ("auth.m365-basic-auth-retired", m365("AUTH", "550 5.7.30 Basic authentication is not supported for Client Submission.")),
+        ("auth.m365-smtp-auth-disabled", m365("AUTH", "535 5.7.139 Authentication unsuccessful, SmtpClientAuthentication is disabled for the Tenant. Visit https://aka.ms/smtp_auth_disabled for more information. [SN4PR0201CA0051.namprd02.prod.outlook.com]")),
+        ("auth.m365-security-defaults", m365("AUTH", "535 5.7.139 Authentication unsuccessful, user is locked by your organization's security defaults policy. Contact your administrator. [DM6PR02CA0123.namprd02.prod.outlook.com]")),
+        ("auth.m365-conditional-access", m365("AUTH", "535 5.7.139 Authentication unsuccessful, the request did not meet the criteria to be authenticated successfully. Contact your administrator. [MN2PR05CA0063.namprd05.prod.outlook.com]")),
+        ("auth.m365-login-blocked", m365("AUTH", "535 5.7.139 Authentication unsuccessful, account disabled [XX.prod.outlook.com]")),
         ("auth.yahoo-too-many-bad-attempts", smtp("AUTH", "535 5.7.0 (#AUTH005) Too many bad auth attempts.",
                                                   host: "smtp.mail.yahoo.com", user: "shop@yahoo.com")),
         ("auth.yahoo-app-password", smtp("AUTH", "535 5.7.0 Authentication failed", host: "smtp.aol.com", user: "shop@aol.com")),
@@ -137,10 +154,10 @@ enum Fixture {
                                             host: "imap.fastmail.com")),
         ("auth.zoho-login-failed", smtp("AUTH", "535 Authentication Failed", host: "smtp.zoho.com")),
         ("auth.gmx-access-disabled", imap("LOGIN", "a1 NO Login failed", host: "imap.gmx.net")),
-        ("auth.sendgrid-user-must-be-apikey", smtp("AUTH", "535 Authentication failed: Bad username / password",
-                                                   host: "smtp.sendgrid.net", user: "shop@example.net")),
-        ("auth.sendgrid-bad-key", smtp("AUTH", "535 Authentication failed: The provided authorization grant is invalid, expired, or revoked",
-                                       host: "smtp.sendgrid.net", user: "apikey")),
+        ("auth.sendgrid-user-must-be-apikey", sendgrid("AUTH", "535 Authentication failed: Bad username / password",
+                                                       user: "shop@example.net")),
+        ("auth.sendgrid-bad-key", sendgrid("AUTH", "535 Authentication failed: The provided authorization grant is invalid, expired, or revoked",
+                                           user: "apikey")),
         ("auth.ses-bad-credentials", smtp("AUTH", "535 Authentication Credentials Invalid",
                                           host: "email-smtp.us-east-1.amazonaws.com", user: "AKIAIOSFODNN7EXAMPLE")),
         ("auth.mailgun-bad-credentials", smtp("AUTH", "535 5.7.0 Mailgun is not loving your login or password",
@@ -148,44 +165,37 @@ enum Fixture {
         ("auth.postmark-bad-token", smtp("AUTH", "535 5.7.8 Authentication failed", host: "smtp.postmarkapp.com")),
         ("auth.brevo-bad-key", smtp("AUTH", "535 5.7.8 Authentication failed", host: "smtp-relay.brevo.com")),
         ("auth.mandrill-bad-key", smtp("AUTH", "535 Incorrect authentication data", host: "smtp.mandrillapp.com")),
-        ("auth.oauth-token-rejected", smtp("AUTH", "334 eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==",
-                                           host: "smtp.gmail.com")),
+        ("auth.oauth-token-rejected", gmail("AUTH", "334 eyJzdGF0dXMiOiI0MDAiLCJzY2hlbWVzIjoiQmVhcmVyIiwic2NvcGUiOiJodHRwczovL21haWwuZ29vZ2xlLmNvbS8ifQ==")),
         ("auth.oauth-wrong-scope", imap("AUTHENTICATE", "+ eyJzdGF0dXMiOiJpbnN1ZmZpY2llbnRfc2NvcGUiLCJzY29wZSI6Im1haWwifQ==")),
         ("auth.not-offered", observed(.authNotOffered, stage: "AUTH")),
         ("auth.no-common-mechanism", observed(.noCommonMechanism, stage: "AUTH")),
         ("auth.mechanism-unsupported", smtp("AUTH", "504 5.5.4 Unrecognized authentication type")),
         ("auth.wrong-password", smtp("AUTH", "535 5.7.8 Error: authentication failed: authentication failure")),  // Postfix + Dovecot SASL
         ("auth.temporary-failure", smtp("AUTH", "454 4.7.0 Temporary authentication failure")),
-        ("smtp.authentication-required", smtp("MAIL", "530 5.7.57 Client not authenticated to send mail. [XX.prod.outlook.com]",
-                                              host: "smtp.office365.com")),
-        ("smtp.sendgrid-unauthenticated", smtp("MAIL", "550 Unauthenticated senders not allowed", host: "smtp.sendgrid.net")),
+        ("smtp.authentication-required", m365("MAIL", "530 5.7.57 Client not authenticated to send mail. [XX.prod.outlook.com]")),
+        ("smtp.sendgrid-unauthenticated", sendgrid("MAIL", "550 Unauthenticated senders not allowed")),
         // Sending (E21–E37)
-        ("sender.send-as-denied", smtp("DATA", "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message Cannot submit message.",
-                                       host: "smtp.office365.com")),
-        ("sender.m365-no-send-as-permission", smtp("MAIL", "550 5.7.60 SMTP; Client does not have permissions to send as this sender. [XX.prod.outlook.com]",
-                                                   host: "smtp.office365.com")),
+        ("sender.send-as-denied", m365("DATA", "554 5.2.0 STOREDRV.Submission.Exception:SendAsDeniedException.MapiExceptionSendAsDenied; Failed to process message due to a permanent exception with message Cannot submit message.")),
+        ("sender.m365-no-send-as-permission", m365("MAIL", "550 5.7.60 SMTP; Client does not have permissions to send as this sender. [XX.prod.outlook.com]")),
         ("sender.not-owned-by-login", smtp("RCPT", "553 5.7.1 <orders@example.net>: Sender address rejected: not owned by user shop@example.net")),
         ("sender.zoho-relaying-disallowed", smtp("MAIL", "553 Relaying disallowed as orders@example.net", host: "smtp.zoho.com")),
-        ("sender.sendgrid-unverified", smtp("MAIL", "550 The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements",
-                                            host: "smtp.sendgrid.net", user: "apikey")),
+        ("sender.sendgrid-unverified", sendgrid("MAIL", "550 The from address does not match a verified Sender Identity. Mail cannot be sent until this error is resolved. Visit https://sendgrid.com/docs/for-developers/sending-email/sender-identity/ to see the Sender Identity requirements",
+                                                user: "apikey")),
         ("sender.ses-unverified", smtp("DATA", "554 Message rejected: Email address is not verified. The following identities failed the check in region US-EAST-1: shop@example.net",
                                        host: "email-smtp.us-east-1.amazonaws.com")),
         ("sender.mailgun-sandbox", smtp("RCPT", "421 Domain sandbox123.mailgun.org is not allowed to send: Sandbox subdomains are for test purposes only. Please add your own domain or add the address to authorized recipients in Account Settings.",
                                         host: "smtp.mailgun.org")),
-        ("sender.bad-syntax", smtp("MAIL", "555 5.5.2 Syntax error. d2-20020a05 - gsmtp", host: "smtp.gmail.com")),
+        ("sender.bad-syntax", gmail("MAIL", "555 5.5.2 Syntax error. d2-20020a05 - gsmtp")),
         ("sender.domain-not-found", smtp("MAIL", "450 4.1.8 <shop@example.invalid>: Sender address rejected: Domain not found")),
         ("sender.rejected", smtp("MAIL", "550 5.7.0 Sender refused by policy")),
         ("relay.workspace-relay-denied", smtp("RCPT", "550 5.7.0 Mail relay denied [203.0.113.9]. Invalid credentials for relay for one of the domains in: example.net (as obtained from HELO and MAIL FROM). Email is being sent from a domain or IP address which isn't registered in your Workspace account. - gsmtp",
                                               host: "smtp-relay.gmail.com")),
         ("relay.denied", smtp("RCPT", "554 5.7.1 <customer@example.org>: Relay access denied", port: 25)),
-        ("limit.gmail-daily", smtp("MAIL", "550 5.4.5 Daily user sending limit exceeded. For more information on Gmail sending limits go to https://support.google.com/a/answer/166852 - gsmtp",
-                                   host: "smtp.gmail.com")),
+        ("limit.gmail-daily", gmail("MAIL", "550 5.4.5 Daily user sending limit exceeded. For more information on Gmail sending limits go to https://support.google.com/a/answer/166852 - gsmtp")),
         ("limit.ses-throttled", smtp("DATA", "454 Throttling failure: Maximum sending rate exceeded.",
                                      host: "email-smtp.eu-west-1.amazonaws.com")),
-        ("limit.m365-recipients", smtp("DATA", "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message due to a permanent exception with message Cannot submit message.",
-                                       host: "smtp.office365.com")),
-        ("limit.m365-concurrency", smtp("MAIL", "432 4.3.2 Concurrent connections limit exceeded. Visit https://aka.ms/concurrent_sending for more information. [XX.prod.outlook.com]",
-                                        host: "smtp.office365.com")),
+        ("limit.m365-recipients", m365("DATA", "554 5.2.0 STOREDRV.Submission.Exception:SubmissionQuotaExceededException; Failed to process message due to a permanent exception with message Cannot submit message.")),
+        ("limit.m365-concurrency", m365("MAIL", "432 4.3.2 Concurrent connections limit exceeded. Visit https://aka.ms/concurrent_sending for more information. [XX.prod.outlook.com]")),
         ("limit.too-many-connections", smtp("greeting", "421 4.7.0 mail.example.net Error: too many connections from 203.0.113.9")),
         ("limit.daily-quota", smtp("MAIL", "550 5.7.1 Daily sending quota exceeded for this account")),
         ("rcpt.greylisted", smtp("RCPT", "450 4.2.0 <customer@example.org>: Recipient address rejected: Greylisted, see http://postgrey.schweikert.ch/help/example.org.html", port: 25)),
@@ -196,8 +206,7 @@ enum Fixture {
         ("message.exceeds-advertised-size", observed(.messageExceedsAdvertisedSize, stage: "MAIL")),
         ("rcpt.mailbox-unavailable", smtp("RCPT", "550 5.1.1 Mailbox customer@example.org unknown", port: 25)),
         ("rcpt.unknown-user", smtp("RCPT", "550 <customer@example.org>: Recipient address rejected: User unknown in virtual mailbox table")),
-        ("rcpt.mailbox-full", smtp("RCPT", "452 4.2.2 The email account that you tried to reach is over quota. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaTemp - gsmtp",
-                                   host: "smtp.gmail.com")),
+        ("rcpt.mailbox-full", gmail("RCPT", "452 4.2.2 The email account that you tried to reach is over quota. Please direct the recipient to https://support.google.com/mail/?p=OverQuotaTemp - gsmtp")),
         ("rcpt.mailbox-full-by-code", smtp("DATA", "552 5.2.2 Storage exhausted")),
         ("policy.sender-unauthenticated", smtp("DATA", """
             550-5.7.26 This mail has been blocked because the sender is unauthenticated. Gmail requires all senders to
@@ -211,18 +220,12 @@ enum Fixture {
         ("greeting.refused", smtp("greeting", "554 mail.example.net ESMTP not accepting connections")),
         ("greeting.busy", smtp("greeting", "421 4.3.2 Service not available, closing transmission channel")),
         // IMAP (E04–E06, E14–E15)
-        ("imap.gmail-bad-credentials", imap("LOGIN", "a1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)",
-                                            host: "imap.gmail.com")),
-        ("imap.gmail-app-password-required", imap("LOGIN", "a1 NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)",
-                                                  host: "imap.gmail.com")),
-        ("imap.gmail-imap-disabled", imap("LOGIN", "a1 NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)",
-                                          host: "imap.gmail.com")),
-        ("imap.microsoft-login-failed", imap("AUTHENTICATE", "a1 NO AUTHENTICATE failed.", host: "outlook.office365.com",
-                                             user: "shop@contoso.example")),
-        ("imap.outlook-imap-login-failed", imap("LOGIN", "a1 NO LOGIN failed.", host: "outlook.office365.com",
-                                                user: "shop@outlook.com")),
-        ("imap.authenticated-not-connected", imap("SELECT", "A3 BAD User is authenticated but not connected.",
-                                                  host: "outlook.office365.com")),
+        ("imap.gmail-bad-credentials", gmailIMAP("LOGIN", "a1 NO [AUTHENTICATIONFAILED] Invalid credentials (Failure)")),
+        ("imap.gmail-app-password-required", gmailIMAP("LOGIN", "a1 NO [ALERT] Application-specific password required: https://support.google.com/accounts/answer/185833 (Failure)")),
+        ("imap.gmail-imap-disabled", gmailIMAP("LOGIN", "a1 NO [ALERT] Your account is not enabled for IMAP use. Please visit your Gmail settings page and enable your account for IMAP access. (Failure)")),
+        ("imap.microsoft-login-failed", m365IMAP("AUTHENTICATE", "a1 NO AUTHENTICATE failed.", user: "shop@contoso.example")),
+        ("imap.outlook-imap-login-failed", m365IMAP("LOGIN", "a1 NO LOGIN failed.", user: "shop@outlook.com")),
+        ("imap.authenticated-not-connected", m365IMAP("SELECT", "A3 BAD User is authenticated but not connected.")),
         // A provider with IMAP switched off in the account's settings (the common wording).
         ("imap.login-disabled", imap("LOGIN", "a1 NO [ALERT] IMAP access is disabled for this account. Please enable IMAP in your mail settings.")),
         ("imap.logindisabled-capability", imap("LOGIN", "* CAPABILITY IMAP4rev1 SASL-IR LITERAL+ ID ENABLE STARTTLS LOGINDISABLED")),

@@ -148,10 +148,7 @@ final class LoopbackOnlyFetcher: AutoconfigFetching, @unchecked Sendable {
         #expect(unknown.bestSMTP?.candidate.needsConfirmation == true)
         #expect(unknown.bestIMAP?.candidate.needsConfirmation == true)
 
-        let provider = ProviderPreset(provider: .fastmail, domains: [], mxSuffixes: [],
-                                      smtp: [.tls("localhost", submissions)], imap: [.tls("localhost", imaps)],
-                                      smtpUsername: .emailAddress, imapUsername: .emailAddress, authKinds: [.appPassword],
-                                      note: "Use an app password.")
+        let provider = try ProviderPreset.local(servers, imapUsername: .emailAddress)
         let known = try #require(await detector(dns, http, fetcher, presets: ProviderPreset.standard + [provider])
             .detect(address: "till@hosted.test"))
         #expect(known.source == .srv("_submissions._tcp.hosted.test"), "still learned from DNS, not from the preset")

@@ -104,13 +104,8 @@ extension LocalDNSServer {
 
     @Test func detectorFollowsTheMXToAnInjectedPreset() async throws {
         let http = try await LocalHTTPServer.start(files: [:])
-        let preset = ProviderPreset(provider: .fastmail, domains: [], mxSuffixes: ["mx.provider.test"],
-                                    smtp: [.tls("localhost", try servers.port("submissions"))],
-                                    imap: [.tls("localhost", try servers.port("imaps"))],
-                                    smtpUsername: .emailAddress, imapUsername: .localPart, authKinds: [.appPassword],
-                                    note: "Use an app password.")
         var opts = options(http)
-        opts.presets = [preset]
+        opts.presets = [try .local(servers, mxSuffixes: ["mx.provider.test"])]
         let detector = SettingsDetector(options: opts, dns: resolver, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@hosted.test"))
         #expect(result.source == .preset(.fastmail), "\(result.log)")

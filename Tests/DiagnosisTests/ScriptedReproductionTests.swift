@@ -116,33 +116,53 @@ import Testing
         return (report.smtp.first { $0.status == .failed }, peer)
     }
 
+    /// The probe's IMAP side against `script`, with a password it may send without TLS: the first
+    /// failed stage, and the server.
+    func probeIMAP(_ script: [ScriptedPeer.Step]) async throws -> (StageReport?, ScriptedPeer) {
+        let peer = try ScriptedPeer(script, acceptTimeout: 5)
+        let s = ServerSettings(protocol: .imap, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
+                               credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
+        let report = await AccountProbe(account: MailAccount(imap: s), options: Self.options).run()
+        return (report.imap.first { $0.status == .failed }, peer)
+    }
+
+    /// The scripted IMAP server's answer to the client's LOGOUT, tagged `A<n>`.
+    static func imapLogout(_ n: Int) -> [ScriptedPeer.Step] {
+        [.expect("A\(n) LOGOUT"), .send("* BYE logging out"), .send("A\(n) OK LOGOUT completed"), .close]
+    }
+
+    /// The scripted server's greeting and the first line of its EHLO reply; the last EHLO line
+    /// (the extensions offered) is the caller's.
+    static let smtpHello: [ScriptedPeer.Step] = [.send("220 127.0.0.1 ESMTP scripted"), .expectPrefix("EHLO "),
+                                                 .send("250-127.0.0.1")]
+    /// The end of a session the client closes with QUIT.
+    static let smtpQuit: [ScriptedPeer.Step] = [.expect("QUIT"), .send("221 2.0.0 Bye"), .close]
+
+    /// The probe against a server whose EHLO ends with `lastEHLOLine`, and the client then only
+    /// quits: its failed stage must be diagnosed as `id`.
+    func expectObservation(lastEHLOLine: String, diagnosedAs id: String,
+                           sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let (f, peer) = try await probeSMTP(Self.smtpHello + [.send(lastEHLOLine)] + Self.smtpQuit)
+        #expect(f?.diagnosis?.id == id, "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")", sourceLocation: sourceLocation)
+        #expect(await peer.finish(timeout: 3) == nil, sourceLocation: sourceLocation)
+    }
+
     @Test func authNotOffered() async throws {
-        let (f, peer) = try await probeSMTP([
-            .send("220 127.0.0.1 ESMTP scripted"), .expectPrefix("EHLO "), .send("250-127.0.0.1"), .send("250 SIZE 10240000"),
-            .expect("QUIT"), .send("221 2.0.0 Bye"), .close,
-        ])
-        #expect(f?.diagnosis?.id == "auth.not-offered", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
-        #expect(await peer.finish(timeout: 3) == nil)
+        try await expectObservation(lastEHLOLine: "250 SIZE 10240000", diagnosedAs: "auth.not-offered")
     }
 
     @Test func noCommonMechanism() async throws {
-        let (f, peer) = try await probeSMTP([
-            .send("220 127.0.0.1 ESMTP scripted"), .expectPrefix("EHLO "), .send("250-127.0.0.1"), .send("250 AUTH GSSAPI NTLM"),
-            .expect("QUIT"), .send("221 2.0.0 Bye"), .close,
-        ])
-        #expect(f?.diagnosis?.id == "auth.no-common-mechanism", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
-        #expect(await peer.finish(timeout: 3) == nil)
+        try await expectObservation(lastEHLOLine: "250 AUTH GSSAPI NTLM", diagnosedAs: "auth.no-common-mechanism")
     }
 
     /// `AccountProbe` sends its DATA test verb by verb and does not compare the message with SIZE
     /// (the server's own 552 is then diagnosed); `SMTPClient.send(raw:envelope:)` refuses before
     /// MAIL (RFC 1870 §4), and that error is what this entry explains.
     @Test func messageExceedsAdvertisedSize() async throws {
-        let peer = try ScriptedPeer([
-            .send("220 127.0.0.1 ESMTP scripted"), .expectPrefix("EHLO "), .send("250-127.0.0.1"), .send("250-SIZE 100"),
-            .send("250 AUTH PLAIN"), .expectPrefix("AUTH PLAIN"), .send("235 2.7.0 Authentication successful"),
-            .expect("QUIT"), .send("221 2.0.0 Bye"), .close,
-        ], acceptTimeout: 5)
+        let peer = try ScriptedPeer(Self.smtpHello + [
+            .send("250-SIZE 100"), .send("250 AUTH PLAIN"), .expectPrefix("AUTH PLAIN"),
+            .send("235 2.7.0 Authentication successful"),
+        ] + Self.smtpQuit, acceptTimeout: 5)
         let s = ServerSettings(protocol: .smtp, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
                                credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
         let client = SMTPClient(SMTPConfiguration(endpoint: s.endpoint, security: .plaintextUnsafe, credentials: s.credentials,
@@ -164,14 +184,8 @@ import Testing
     /// LOGINDISABLED on a connection without TLS (RFC 9051 §6.2.3): the client refuses to send the
     /// password, and that observation is `imap.logindisabled-capability`.
     @Test func loginDisabledCapabilityThroughTheProbe() async throws {
-        let peer = try ScriptedPeer([
-            .send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] scripted ready"),
-            .expect("A1 LOGOUT"), .send("* BYE logging out"), .send("A1 OK LOGOUT completed"), .close,
-        ], acceptTimeout: 5)
-        let s = ServerSettings(protocol: .imap, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
-                               credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
-        let report = await AccountProbe(account: MailAccount(imap: s), options: Self.options).run()
-        let f = report.imap.first { $0.status == .failed }
+        let (f, peer) = try await probeIMAP([.send("* OK [CAPABILITY IMAP4rev1 LOGINDISABLED] scripted ready")]
+                                            + Self.imapLogout(1))
         #expect(f?.name == "LOGIN")
         #expect(f?.diagnosis?.id == "imap.logindisabled-capability", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
         #expect(!peer.log.contains { $0.contains("LOGIN shop@") }, "no password sent")
@@ -185,14 +199,9 @@ import Testing
         "A1 NO [AUTHENTICATIONFAILED] You are yet to enable IMAP for your account. Please contact your administrator.",
     ])
     func imapSwitchedOffThroughTheProbe(_ refusal: String) async throws {
-        let peer = try ScriptedPeer([
+        let (f, peer) = try await probeIMAP([
             .send("* OK [CAPABILITY IMAP4rev1 LITERAL+] scripted ready"), .expectPrefix("A1 LOGIN "), .send(refusal),
-            .expect("A2 LOGOUT"), .send("* BYE logging out"), .send("A2 OK LOGOUT completed"), .close,
-        ], acceptTimeout: 5)
-        let s = ServerSettings(protocol: .imap, host: "127.0.0.1", port: peer.port, security: .plaintextUnsafe,
-                               credentials: .password(user: "shop@example.net", password: "pw"), allowsPlaintextAuthUnsafe: true)
-        let report = await AccountProbe(account: MailAccount(imap: s), options: Self.options).run()
-        let f = report.imap.first { $0.status == .failed }
+        ] + Self.imapLogout(2))
         #expect(f?.name == "LOGIN")
         #expect(f?.diagnosis?.id == "imap.login-disabled", "\(f?.diagnosis?.id ?? "nil") \(f?.detail ?? "")")
         #expect(await peer.finish(timeout: 3) == nil)
@@ -205,9 +214,9 @@ import Testing
     static let transportScripts: [(id: String, script: [ScriptedPeer.Step])] = [
         ("network.closed-before-greeting", [.close]),
         ("network.not-a-mail-server", [.sendRaw(Array(repeating: UInt8(ascii: "x"), count: 20_000)), .readUntilClosed]),
-        ("starttls.response-injection", [
-            .send("220 127.0.0.1 ESMTP scripted"), .expectPrefix("EHLO "), .send("250-127.0.0.1"), .send("250 STARTTLS"),
-            .expect("STARTTLS"), .sendRaw(Array("220 2.0.0 Ready to start TLS\r\n250 injected\r\n".utf8)), .readUntilClosed,
+        ("starttls.response-injection", smtpHello + [
+            .send("250 STARTTLS"), .expect("STARTTLS"),
+            .sendRaw(Array("220 2.0.0 Ready to start TLS\r\n250 injected\r\n".utf8)), .readUntilClosed,
         ]),
     ]
 
@@ -331,12 +340,12 @@ struct ScriptedReplay: Sendable, CustomTestStringConvertible {
         if lines.last?.hasPrefix("421") == true { return [.readUntilClosed] }
         var s: [ScriptedPeer.Step] = []
         if stage == "MAIL" || stage == "RCPT" { s += [.expect("RSET"), .send("250 2.0.0 Ok")] }
-        return s + [.expect("QUIT"), .send("221 2.0.0 Bye"), .close]
+        return s + ScriptedReproductionTests.smtpQuit
     }
 
     var smtpScript: [ScriptedPeer.Step] {
         if stage == "greeting" { return lines.map { .send($0) } + smtpAfterFailure() }
-        var s: [ScriptedPeer.Step] = [.send("220 127.0.0.1 ESMTP scripted"), .expectPrefix("EHLO "), .send("250-127.0.0.1")]
+        var s = ScriptedReproductionTests.smtpHello
         if stage == "STARTTLS" {
             return s + [.send("250-STARTTLS"), .send("250 AUTH PLAIN LOGIN"), .expect("STARTTLS")] + lines.map { .send($0) }
                 + smtpAfterFailure()
@@ -386,9 +395,7 @@ struct ScriptedReplay: Sendable, CustomTestStringConvertible {
         let caps = isOAuthChallenge ? "IMAP4rev1 SASL-IR AUTH=XOAUTH2 AUTH=OAUTHBEARER"
             : authenticate ? "IMAP4rev1 SASL-IR AUTH=PLAIN" : "IMAP4rev1 LITERAL+"
         var s: [ScriptedPeer.Step] = [.send("* OK [CAPABILITY \(caps)] scripted ready")]
-        let logout: (Int) -> [ScriptedPeer.Step] = { n in
-            [.expect("A\(n) LOGOUT"), .send("* BYE logging out"), .send("A\(n) OK LOGOUT completed"), .close]
-        }
+        let logout = ScriptedReproductionTests.imapLogout
         s.append(.expectPrefix(authenticate ? "A1 AUTHENTICATE " : "A1 LOGIN "))
         if stage == "LOGIN" || authenticate {
             if isOAuthChallenge {

@@ -88,13 +88,8 @@ struct TableDNS: MailDNSResolving {
 
     @Test func mxSelectsAnInjectedPreset() async throws {
         let http = try await LocalHTTPServer.start(files: [:])
-        let preset = ProviderPreset(provider: .fastmail, domains: [], mxSuffixes: ["mx.provider.invalid"],
-                                    smtp: [.tls("localhost", try servers.port("submissions"))],
-                                    imap: [.tls("localhost", try servers.port("imaps"))],
-                                    smtpUsername: .emailAddress, imapUsername: .localPart, authKinds: [.appPassword],
-                                    note: "Use an app password.")
         var opts = options(http)
-        opts.presets = [preset]
+        opts.presets = [try .local(servers, mxSuffixes: ["mx.provider.invalid"])]
         let dns = TableDNS(mxAnswers: ["shop.invalid": ["in1.mx.provider.invalid"]])
         let detector = SettingsDetector(options: opts, dns: dns, tls: tls, timeout: .seconds(8), greetingTimeout: .seconds(5))
         let result = try #require(await detector.detect(address: "till@shop.invalid"))

@@ -25,20 +25,8 @@ struct CheckCommandTests {
              imapSecurity: String = "tls", extra: String = "") throws -> String {
         let path = dir + "/shop-\(UUID().uuidString.prefix(8)).ini"
         let text = """
-            [smtp]
-            host = localhost
-            port = \(try servers.port(smtp))
-            security = \(smtpSecurity)
-            user = alice@example.test
-            password_env = SHOP_SMTP_PASSWORD
-            ca_file = \(servers.tls("ca.crt"))
-            [imap]
-            host = localhost
-            port = \(try servers.port(imap))
-            security = \(imapSecurity)
-            user = alice@example.test
-            password_env = SHOP_IMAP_PASSWORD
-            ca_file = \(servers.tls("ca.crt"))
+            \(try iniSection("smtp", port: smtp, security: smtpSecurity))
+            \(try iniSection("imap", port: imap, security: imapSecurity))
             [identity]
             name = Corner Shop
             address = alice@example.test
@@ -47,6 +35,20 @@ struct CheckCommandTests {
             """
         try text.write(toFile: path, atomically: true, encoding: .utf8)
         return path
+    }
+
+    /// The `[smtp]` or `[imap]` section of `ini`: alice on the server port named `port`, trusting the
+    /// test CA, her password in `SHOP_SMTP_PASSWORD` or `SHOP_IMAP_PASSWORD`.
+    func iniSection(_ section: String, port: String, security: String) throws -> String {
+        """
+        [\(section)]
+        host = localhost
+        port = \(try servers.port(port))
+        security = \(security)
+        user = alice@example.test
+        password_env = SHOP_\(section.uppercased())_PASSWORD
+        ca_file = \(servers.tls("ca.crt"))
+        """
     }
 
     func mailprobe(_ args: [String], imapPassword: String = CheckCommandTests.smtpPassword) async throws -> CommandResult {

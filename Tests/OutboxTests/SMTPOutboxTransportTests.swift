@@ -24,6 +24,20 @@ struct SMTPOutboxTransportTests {
     /// at a time, DATA).
     static let hello: [ScriptedPeer.Step] = [.send("220 scripted ESMTP"), .expect("EHLO outbox.test"), .send("250 scripted")]
 
+    /// MAIL and RCPT accepted, then the client's DATA (the server's answer to it is the caller's).
+    static let upToData: [ScriptedPeer.Step] = [
+        .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
+        .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"), .expect("DATA"),
+    ]
+
+    /// `raw` written to a file of its own in the temporary directory, as the outbox spools it;
+    /// the caller removes it.
+    static func messageFile(_ prefix: String) throws -> URL {
+        let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("\(prefix)-\(UUID().uuidString).eml")
+        try raw.write(to: file)
+        return file
+    }
+
     static func greylisted() -> [ScriptedPeer.Step] {
         hello + [.expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
                  .expect("RCPT TO:<customer@example.test>"), .send("451 4.7.1 Greylisted, try again later"),
@@ -35,9 +49,7 @@ struct SMTPOutboxTransportTests {
     ]
 
     static func accepting() -> [ScriptedPeer.Step] {
-        hello + [.expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
-                 .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-                 .expect("DATA"), .send("354 End data with <CR><LF>.<CR><LF>")] + message
+        hello + upToData + [.send("354 End data with <CR><LF>.<CR><LF>")] + message
             + [.expect("."), .send("250 2.0.0 Ok: queued as 4AbC123"), .expect("QUIT"), .send("221 2.0.0 Bye"), .close]
     }
 
@@ -93,10 +105,8 @@ struct SMTPOutboxTransportTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let outbox = try Outbox(directory: dir)
         let id = try await outbox.enqueue(Self.raw, envelope: Self.one, account: "shop")
-        let peer = try Self.peer(Self.hello + [
-            .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
-            .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-            .expect("DATA"), .send("354 go ahead")] + Self.message + [.expect("."), .close])
+        let peer = try Self.peer(Self.hello + Self.upToData + [.send("354 go ahead")] + Self.message
+                                 + [.expect("."), .close])
         let connects = Locked(0)
         let sender = OutboxSender(outbox: outbox) { _ in
             connects.withLock { $0 += 1 }
@@ -114,12 +124,9 @@ struct SMTPOutboxTransportTests {
     /// The task cancelled while waiting for the reply to the final dot: outcome unknown, not a
     /// plain failure to retry (the server has the whole message).
     @Test func cancelledAfterWillCommitIsOutcomeUnknown() async throws {
-        let peer = try Self.peer(Self.hello + [
-            .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
-            .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-            .expect("DATA"), .send("354 go ahead")] + Self.message + [.expect("."), .sleep(5), .close])
-        let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("outbox-cancel-\(UUID().uuidString).eml")
-        try Self.raw.write(to: file)
+        let peer = try Self.peer(Self.hello + Self.upToData + [.send("354 go ahead")] + Self.message
+                                 + [.expect("."), .sleep(5), .close])
+        let file = try Self.messageFile("outbox-cancel")
         defer { try? FileManager.default.removeItem(at: file) }
         let transport = SMTPOutboxTransport(configuration: Self.configuration(port: peer.port))
         let committed = Locked(false)
@@ -141,12 +148,8 @@ struct SMTPOutboxTransportTests {
     /// Cancelled before the final dot (waiting for the 354): nothing can have been delivered, so
     /// it is an ordinary temporary failure.
     @Test func cancelledBeforeWillCommitIsATemporaryFailure() async throws {
-        let peer = try Self.peer(Self.hello + [
-            .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
-            .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-            .expect("DATA"), .sleep(5), .close])
-        let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("outbox-cancel-\(UUID().uuidString).eml")
-        try Self.raw.write(to: file)
+        let peer = try Self.peer(Self.hello + Self.upToData + [.sleep(5), .close])
+        let file = try Self.messageFile("outbox-cancel")
         defer { try? FileManager.default.removeItem(at: file) }
         let transport = SMTPOutboxTransport(configuration: Self.configuration(port: peer.port))
         let task = Task { await transport.deliver(file: file, envelope: Self.one) {} }
@@ -165,8 +168,7 @@ struct SMTPOutboxTransportTests {
         let peer = try Self.peer(Self.hello + [
             .expect("MAIL FROM:<shop@example.test>"), .send("554 5.7.1 Sender address rejected: not owned by user"),
             .expect("RSET"), .send("250 Ok"), .expect("QUIT"), .send("221 Bye"), .close])
-        let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("outbox-perm-\(UUID().uuidString).eml")
-        try Self.raw.write(to: file)
+        let file = try Self.messageFile("outbox-perm")
         defer { try? FileManager.default.removeItem(at: file) }
         let transport = SMTPOutboxTransport(configuration: Self.configuration(port: peer.port))
         let result = await transport.deliver(file: file, envelope: Self.one) {}
@@ -189,10 +191,8 @@ struct SMTPOutboxTransportTests {
     }
 
     static func transaction(_ body: String, queueID: String) -> [ScriptedPeer.Step] {
-        [.expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
-         .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-         .expect("DATA"), .send("354 go ahead"), .expect("Subject: \(body)"), .expect(""), .expect(body), .expect("."),
-         .send("250 2.0.0 Ok: queued as \(queueID)")]
+        upToData + [.send("354 go ahead"), .expect("Subject: \(body)"), .expect(""), .expect(body), .expect("."),
+                    .send("250 2.0.0 Ok: queued as \(queueID)")]
     }
 
     /// Three messages of one account go over one connection; when the server drops the idle
@@ -238,9 +238,7 @@ struct SMTPOutboxTransportTests {
                           .expect("RCPT TO:<customer@example.test>"), .send("451 4.7.1 Greylisted"),
                           .expect("RCPT TO:<gone@example.test>"), .send("550 5.1.1 No such user"),
                           .expect("RSET"), .send("250 Ok"), .expect("QUIT"), .send("221 Bye"), .close],
-            Self.hello + [.expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
-                          .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-                          .expect("DATA"), .send("354 go ahead")] + Self.message
+            Self.hello + Self.upToData + [.send("354 go ahead")] + Self.message
                 + [.expect("."), .send("250 2.0.0 Ok: queued as Q9"), .expect("QUIT"), .send("221 Bye"), .close],
         ])
         let sender = OutboxSender(outbox: outbox, policy: noJitter, random: { 0 }) { _ in
@@ -266,10 +264,7 @@ struct SMTPOutboxTransportTests {
         defer { try? FileManager.default.removeItem(at: dir) }
         let outbox = try Outbox(directory: dir)
         let id = try await outbox.enqueue(Self.raw, envelope: Self.one, account: "shop")
-        let peer = try Self.peer(Self.hello + [
-            .expect("MAIL FROM:<shop@example.test>"), .send("250 2.1.0 Ok"),
-            .expect("RCPT TO:<customer@example.test>"), .send("250 2.1.5 Ok"),
-            .expect("DATA"), .sleep(5), .close])
+        let peer = try Self.peer(Self.hello + Self.upToData + [.sleep(5), .close])
         let sender = OutboxSender(outbox: outbox) { _ in
             try await SMTPOutboxTransport.connect(Self.configuration(port: peer.port))
         }

@@ -43,6 +43,15 @@ struct ScriptedSessionTests {
             + bodyLines + [.send("250 2.0.0 Ok: queued as \(queueID)")]
     }
 
+    /// A server that greets, offers `extensions` and then expects only QUIT: the client must stop
+    /// before any other command.
+    static func quitOnlyPeer(offering extensions: [String]) throws -> ScriptedPeer {
+        try ScriptedPeer(hello(extensions) + [.expect("QUIT"), .send("221 bye")])
+    }
+
+    /// The login of the AUTH tests.
+    static let shopLogin: Credentials = .password(user: "shop", password: "s3cret-pw")
+
     static func noMailSent(_ log: [String]) -> Bool { !log.contains { $0.hasPrefix("C: MAIL") || $0.hasPrefix("C: RCPT") } }
 
     // MARK: greeting and EHLO
@@ -119,7 +128,7 @@ struct ScriptedSessionTests {
     // MARK: STARTTLS
 
     @Test func startTLSNotOfferedWhileRequiredIsAnError() async throws {
-        let peer = try ScriptedPeer(Self.hello(["AUTH PLAIN", "PIPELINING"]) + [.expect("QUIT"), .send("221 bye")])
+        let peer = try Self.quitOnlyPeer(offering: ["AUTH PLAIN", "PIPELINING"])
         let client = Self.client(peer.port, security: .startTLS, credentials: .password(user: "u", password: "pw-123"))
         await #expect {
             _ = try await client.send(raw: Self.message, envelope: Self.envelope)
@@ -163,8 +172,8 @@ struct ScriptedSessionTests {
     // MARK: AUTH
 
     @Test func noCommonMechanismIsAnErrorNeverAnUnauthenticatedSend() async throws {
-        let peer = try ScriptedPeer(Self.hello(["AUTH GSSAPI NTLM", "PIPELINING"]) + [.expect("QUIT"), .send("221 bye")])
-        let client = Self.client(peer.port, credentials: .password(user: "shop", password: "s3cret-pw"), allowPlaintext: true)
+        let peer = try Self.quitOnlyPeer(offering: ["AUTH GSSAPI NTLM", "PIPELINING"])
+        let client = Self.client(peer.port, credentials: Self.shopLogin, allowPlaintext: true)
         await #expect {
             _ = try await client.send(raw: Self.message, envelope: Self.envelope)
         } throws: { error in
@@ -178,8 +187,8 @@ struct ScriptedSessionTests {
     }
 
     @Test func noAuthOfferedWithCredentialsIsAnError() async throws {
-        let peer = try ScriptedPeer(Self.hello(["PIPELINING", "8BITMIME"]) + [.expect("QUIT"), .send("221 bye")])
-        let client = Self.client(peer.port, credentials: .password(user: "shop", password: "s3cret-pw"), allowPlaintext: true)
+        let peer = try Self.quitOnlyPeer(offering: ["PIPELINING", "8BITMIME"])
+        let client = Self.client(peer.port, credentials: Self.shopLogin, allowPlaintext: true)
         await #expect {
             _ = try await client.send(raw: Self.message, envelope: Self.envelope)
         } throws: { ($0 as? SMTPError)?.kind == .authNotOffered }
@@ -188,8 +197,8 @@ struct ScriptedSessionTests {
     }
 
     @Test func plainWithoutTLSNeedsTheUnsafeOptIn() async throws {
-        let peer = try ScriptedPeer(Self.hello(["AUTH PLAIN"]) + [.expect("QUIT"), .send("221 bye")])
-        let client = Self.client(peer.port, credentials: .password(user: "shop", password: "s3cret-pw"))
+        let peer = try Self.quitOnlyPeer(offering: ["AUTH PLAIN"])
+        let client = Self.client(peer.port, credentials: Self.shopLogin)
         await #expect {
             try await client.connect()
         } throws: { error in
@@ -223,7 +232,7 @@ struct ScriptedSessionTests {
             .expectPrefix("AUTH PLAIN "), .send("334 Zm9vYmFy"), .expect("*"), .send("501 5.7.0 Authentication cancelled"),
             .expect("QUIT"), .send("221 bye"),
         ])
-        let client = Self.client(peer.port, credentials: .password(user: "shop", password: "s3cret-pw"), allowPlaintext: true)
+        let client = Self.client(peer.port, credentials: Self.shopLogin, allowPlaintext: true)
         await #expect {
             try await client.connect()
         } throws: { error in
@@ -239,7 +248,7 @@ struct ScriptedSessionTests {
         let peer = try ScriptedPeer(Self.hello(["AUTH PLAIN"]) + [
             .expectPrefix("AUTH PLAIN "), .send("535 5.7.8 Error: authentication failed"), .expect("QUIT"), .send("221 bye"),
         ])
-        let client = Self.client(peer.port, credentials: .password(user: "shop", password: "s3cret-pw"), allowPlaintext: true)
+        let client = Self.client(peer.port, credentials: Self.shopLogin, allowPlaintext: true)
         await #expect {
             try await client.connect()
         } throws: { error in
@@ -470,7 +479,7 @@ struct ScriptedSessionTests {
     }
 
     @Test func missingSMTPUTF8OrTooLargeStopsBeforeMAIL() async throws {
-        let peer = try ScriptedPeer(Self.hello(["SIZE 10"]) + [.expect("QUIT"), .send("221 bye")])
+        let peer = try Self.quitOnlyPeer(offering: ["SIZE 10"])
         let client = Self.client(peer.port)
         await #expect {
             _ = try await client.send(raw: Self.message, envelope: Self.envelope)

@@ -28,25 +28,20 @@ public final class LocalHTTPServer: @unchecked Sendable {
                                                     withIntermediateDirectories: true)
             _ = FileManager.default.createFile(atPath: full, contents: Data(body.utf8))
         }
-        var lastPort: UInt16 = 0
-        for _ in 0..<Self.startAttempts {
-            let port = LoopbackPorts.freeTCP()
-            lastPort = port
-            let child = try ChildProcess("/usr/bin/env", ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1",
-                                                          "--directory", root])
-            // Wait (bounded: 5 s) until it accepts connections, or gives up (port taken).
-            for _ in 0..<100 where child.isRunning {
-                if LoopbackPorts.acceptsTCP(port) {
-                    self.port = port
-                    self.process = child
-                    return
-                }
-                usleep(50_000)
+        let root = root
+        do {
+            let started = try LoopbackPorts.startServer(attempts: Self.startAttempts, failure: {
+                StartFailure(description: "http.server did not start on port \($0)")
+            }) { port in
+                try ChildProcess("/usr/bin/env", ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1",
+                                                  "--directory", root])
             }
-            child.stop()
+            port = started.port
+            process = started.child
+        } catch let failure as StartFailure {
+            try? FileManager.default.removeItem(atPath: root)
+            throw failure
         }
-        try? FileManager.default.removeItem(atPath: root)
-        throw StartFailure(description: "http.server did not start on port \(lastPort)")
     }
 
     public struct StartFailure: Error, CustomStringConvertible { public var description: String }

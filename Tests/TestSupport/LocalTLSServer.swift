@@ -25,24 +25,15 @@ public final class LocalTLSServer: @unchecked Sendable {
 
     /// The blocking form of `start`.
     public init(cert: String, key: String, chain: String? = nil) throws {
-        var lastPort: UInt16 = 0
-        for _ in 0..<Self.startAttempts {
-            let port = LoopbackPorts.freeTCP()
-            lastPort = port
+        let started = try LoopbackPorts.startServer(attempts: Self.startAttempts, failure: {
+            StartFailure(description: "openssl s_server did not start on port \($0)")
+        }) { port in
             var args = ["s_server", "-accept", "127.0.0.1:\(port)", "-rev", "-quiet", "-cert", cert, "-key", key]
             if let chain { args += ["-cert_chain", chain] }
-            let child = try ChildProcess("/usr/bin/openssl", args)
-            for _ in 0..<100 where child.isRunning {
-                if LoopbackPorts.acceptsTCP(port) {
-                    self.port = port
-                    self.child = child
-                    return
-                }
-                usleep(50_000)
-            }
-            child.stop()
+            return try ChildProcess("/usr/bin/openssl", args)
         }
-        throw StartFailure(description: "openssl s_server did not start on port \(lastPort)")
+        port = started.port
+        child = started.child
     }
 
     public func stop() { child.stop() }

@@ -18,4 +18,28 @@ public enum LoopbackPorts {
         return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
             connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
     }
+
+    /// How long a server a test starts may take to accept its first connection: 100 × 50 ms.
+    static let acceptPolls = 100
+    static let acceptPollMicroseconds: useconds_t = 50_000
+
+    /// Starts a TCP server on a free port of 127.0.0.1: `launch` starts the child for a port, which
+    /// must accept connections within 5 s; otherwise it is stopped and a new port is tried, at most
+    /// `attempts` times (a port found free can be taken by someone else before the child binds it).
+    /// Throws what `failure` makes of the last port tried when no attempt works.
+    static func startServer(attempts: Int, failure: (_ lastPort: UInt16) -> any Error,
+                            launch: (_ port: UInt16) throws -> ChildProcess) throws -> (port: UInt16, child: ChildProcess) {
+        var lastPort: UInt16 = 0
+        for _ in 0..<attempts {
+            let port = freeTCP()
+            lastPort = port
+            let child = try launch(port)
+            for _ in 0..<acceptPolls where child.isRunning {
+                if acceptsTCP(port) { return (port, child) }
+                usleep(acceptPollMicroseconds)
+            }
+            child.stop()
+        }
+        throw failure(lastPort)
+    }
 }

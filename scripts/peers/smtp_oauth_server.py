@@ -12,15 +12,12 @@ challenge); tokens are never logged. Accepted messages go to $MAILENGINE_SMTP_SI
 """
 import base64
 import json
-import os
-import signal
-import ssl
 import sys
-import threading
-import time
 
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import MISSING, AuthResult
+
+sys.dont_write_bytecode = True  # importing aiosmtpd_peer leaves no __pycache__ in the source tree
+from aiosmtpd_peer import save_to_sink, serve, server_tls_context  # noqa: E402 (after the line above)
 
 GOOD = "ya29.good-token-for-tests"
 EXPIRED = "ya29.expired-token-for-tests"
@@ -67,27 +64,16 @@ class OAuthHandler:
                                   "https://support.google.com/mail/?p=BadCredentials")
 
     async def handle_DATA(self, server, session, envelope):
-        sink = os.environ.get("MAILENGINE_SMTP_SINK")
-        if sink:
-            with open(os.path.join(sink, f"oauth-{time.time_ns()}.eml"), "wb") as f:
-                f.write(envelope.original_content or envelope.content)
+        save_to_sink(envelope, prefix="oauth-")
         log(f"DATA from {envelope.mail_from} to {','.join(envelope.rcpt_tos)}: {len(envelope.content)} bytes")
         return "250 2.0.0 OK 1733050000 oauth-queue-1 - gsmtp"
 
 
 def main() -> None:
     port = int(sys.argv[1])
-    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ctx.load_cert_chain(sys.argv[2], sys.argv[3])
-    controller = Controller(OAuthHandler(), hostname="127.0.0.1", port=port, server_hostname="localhost",
-                            ready_timeout=10, tls_context=ctx, require_starttls=True, auth_require_tls=True,
-                            auth_exclude_mechanism=["LOGIN", "PLAIN"])
-    controller.start()
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    done.wait()
-    controller.stop()
+    ctx = server_tls_context(sys.argv[2], sys.argv[3])
+    serve(OAuthHandler(), port, tls_context=ctx, require_starttls=True, auth_require_tls=True,
+          auth_exclude_mechanism=["LOGIN", "PLAIN"])
 
 
 if __name__ == "__main__":

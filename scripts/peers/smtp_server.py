@@ -4,26 +4,17 @@ usage: smtp_server.py PORT [plain|plain-small|starttls|implicit] [CERT KEY]
 plain-small: plain text, with a data limit of SMALL_LIMIT bytes (EHLO SIZE, 552 above it).
 Accepted messages are appended to $MAILENGINE_SMTP_SINK (a directory) when set.
 """
-import os
-import signal
-import ssl
 import sys
-import threading
-import time
 
-from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import SMTP
+sys.dont_write_bytecode = True  # importing aiosmtpd_peer leaves no __pycache__ in the source tree
+from aiosmtpd_peer import save_to_sink, serve, server_tls_context  # noqa: E402 (after the line above)
 
 SMALL_LIMIT = 16384
 
 
 class Sink:
     async def handle_DATA(self, server, session, envelope):
-        sink = os.environ.get("MAILENGINE_SMTP_SINK")
-        if sink:
-            name = os.path.join(sink, f"{time.time_ns()}.eml")
-            with open(name, "wb") as f:
-                f.write(envelope.original_content or envelope.content)
+        save_to_sink(envelope)
         return "250 2.0.0 Ok: queued as TEST1"
 
 
@@ -32,8 +23,7 @@ def main() -> None:
     mode = sys.argv[2] if len(sys.argv) > 2 else "plain"
     ctx = None
     if mode not in ("plain", "plain-small"):
-        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        ctx.load_cert_chain(sys.argv[3], sys.argv[4])
+        ctx = server_tls_context(sys.argv[3], sys.argv[4])
     kwargs = {}
     if mode == "starttls":
         kwargs = dict(tls_context=ctx, require_starttls=True)
@@ -41,14 +31,7 @@ def main() -> None:
         kwargs = dict(ssl_context=ctx)
     elif mode == "plain-small":
         kwargs = dict(data_size_limit=SMALL_LIMIT)
-    controller = Controller(Sink(), hostname="127.0.0.1", port=port, server_hostname="localhost",
-                            ready_timeout=10, **kwargs)
-    controller.start()
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    done.wait()
-    controller.stop()
+    serve(Sink(), port, **kwargs)
 
 
 if __name__ == "__main__":
