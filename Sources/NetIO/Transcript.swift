@@ -138,11 +138,9 @@ public final class Transcript: Sendable {
     /// Server text as one printable line: control bytes shown as `\xNN`.
     static func printable(_ s: String) -> String {
         // Control characters are single UTF-8 bytes (never inside a multi-byte sequence).
-        var text = s
-        let clean = text.withUTF8 { bytes in
-            for b in bytes where b < 0x20 || b == 0x7F { return false }
-            return true
-        }
+        func isControl(_ b: UInt8) -> Bool { b < 0x20 || b == 0x7F }
+        let clean = s.utf8.withContiguousStorageIfAvailable { !$0.contains(where: isControl) }
+            ?? !s.utf8.contains(where: isControl)
         guard !clean else { return s }
         var out = ""
         for u in s.unicodeScalars {

@@ -95,7 +95,7 @@ extension IMAPClient {
             interruptedStreams.withLock { _ = $0.remove(id) }
             throw fail(.interrupted, stage: IMAPStage.fetch, evidence: "another command was started before the FETCH was read to its end")
         }
-        guard let s = stream, s.id == id else { return nil }
+        guard stream?.id == id, let tag = stream?.tag else { return nil }
         while true {
             let event: ResponseEvent
             do {
@@ -111,7 +111,7 @@ extension IMAPClient {
             case .streamingBytes(let b): return .bodyChunk(b)
             case .streamingEnd: return .bodyEnd
             case .fetchEnd: return .messageEnd
-            case .tagged(let t) where t.tag == s.tag:
+            case .tagged(let t) where t.tag == tag:
                 stream = nil
                 try check(t, command: nil)
                 return nil
