@@ -33,6 +33,18 @@ struct DotStufferTests {
         return out + [0x2E, 0x0D, 0x0A]
     }
 
+    /// `input` cut into pieces of 1 to `longest` bytes.
+    static func randomPieces(_ input: [UInt8], longest: Int, rng: inout SeededRNG) -> [[UInt8]] {
+        var pieces: [[UInt8]] = []
+        var i = 0
+        while i < input.count {
+            let len = 1 + Int(rng.next() % UInt64(longest))
+            pieces.append(Array(input[i..<min(input.count, i + len)]))
+            i += len
+        }
+        return pieces
+    }
+
     static func run(_ chunks: [[UInt8]], stuffing: Bool = true) -> [UInt8] {
         var s = DotStuffer(stuffsDots: stuffing)
         var out: [UInt8] = []
@@ -119,13 +131,7 @@ struct DotStufferTests {
         for _ in 0..<3_000 {
             let n = Int(rng.next() % 80)
             let input = (0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }
-            var chunks: [[UInt8]] = []
-            var i = 0
-            while i < input.count {
-                let len = 1 + Int(rng.next() % 6)
-                chunks.append(Array(input[i..<min(input.count, i + len)]))
-                i += len
-            }
+            let chunks = Self.randomPieces(input, longest: 6, rng: &rng)
             let out = Self.run(chunks)
             #expect(out == Self.reference(input))
             Self.checkInvariants(out)
@@ -149,13 +155,7 @@ struct DotStufferTests {
                 input += (0..<run).map { UInt8(0x40 + ($0 % 26)) }
                 input += specials[Int(rng.next() % UInt64(specials.count))]
             }
-            var chunks: [[UInt8]] = []
-            var i = 0
-            while i < input.count {
-                let len = 1 + Int(rng.next() % 300)
-                chunks.append(Array(input[i..<min(input.count, i + len)]))
-                i += len
-            }
+            let chunks = Self.randomPieces(input, longest: 300, rng: &rng)
             for stuffing in [true, false] {
                 var s = DotStuffer(stuffsDots: stuffing)
                 var out: [UInt8] = []
