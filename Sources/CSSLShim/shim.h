@@ -23,8 +23,6 @@ static inline long shim_SSL_set_tlsext_host_name(SSL *ssl, const char *name) { r
 static inline long shim_SSL_set_mode(SSL *ssl, long mode) { return SSL_set_mode(ssl, mode); }
 static inline int shim_SSL_set_app_data(SSL *ssl, void *arg) { return SSL_set_app_data(ssl, arg); }
 static inline void *shim_SSL_get_app_data(const SSL *ssl) { return SSL_get_app_data(ssl); }
-static inline long shim_BIO_set_mem_eof_return(BIO *bio, int v) { return BIO_set_mem_eof_return(bio, v); }
-static inline size_t shim_BIO_pending(BIO *bio) { return BIO_ctrl_pending(bio); }
 static inline int shim_sk_X509_num(const STACK_OF(X509) *sk) { return sk_X509_num(sk); }
 static inline X509 *shim_sk_X509_value(const STACK_OF(X509) *sk, int i) { return sk_X509_value(sk, i); }
 static inline int shim_sk_GENERAL_NAME_num(const GENERAL_NAMES *sk) { return sk_GENERAL_NAME_num(sk); }

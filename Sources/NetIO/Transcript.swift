@@ -89,12 +89,7 @@ public final class Transcript: Sendable {
     public func diagnosis(_ text: String) { emit("!!!", text) }
 
     /// The most recent lines, oldest first.
-    public var lastLines: [String] {
-        state.withLock { s in
-            let entries = s.ring.count < capacity ? s.ring : Array(s.ring[s.next...] + s.ring[..<s.next])
-            return entries.map { s.format($0) }
-        }
-    }
+    public var lastLines: [String] { tail(capacity) }
 
     /// The last `n` lines, oldest first.
     public func tail(_ n: Int) -> [String] {

@@ -344,18 +344,7 @@ public actor IMAPClient {
     /// The next response event, reading from the connection as needed.
     func nextEvent(timeout: Duration? = nil) async throws -> ResponseEvent {
         while true {
-            let event: ResponseEvent?
-            do {
-                event = try parser.next()
-            } catch {
-                flushLog()
-                throw parseError(error)
-            }
-            flushLog()
-            if let event {
-                note(event)
-                return event
-            }
+            if let event = try bufferedEvent() { return event }
             let bytes: [UInt8]?
             do {
                 bytes = try await connection.read(upTo: Connection.readChunk, timeout: timeout)

@@ -335,27 +335,15 @@ public struct ResponseParser: Sendable {
                     throw IMAPParseError(.literalTooLarge(size: String(size), limit: limits.bufferedLiteralSize),
                                          evidence: evidence(lineStart, lineEnd))
                 }
-                // `<2048 bytes>`, written digit by digit: no String per literal.
+                // `<2048 bytes>`, appended in place (the digits are a small string: no allocation).
                 scan.text.append(0x3C)
-                Self.appendDecimal(size, to: &scan.text)
+                scan.text.append(contentsOf: String(size).utf8)
                 scan.text.append(contentsOf: " bytes>".utf8)
                 scan.position = lf + 1 + size - start
                 scan.lineStart = scan.position
                 continue
             }
             return Segment(end: lf + 1 - start, bigLiteral: nil)
-        }
-    }
-
-    static func appendDecimal(_ value: Int, to out: inout [UInt8]) {
-        guard value > 0 else { out.append(0x30); return }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-        var n = value, count = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while n > 0 { d[19 - count] = UInt8(0x30 + n % 10); n /= 10; count += 1 }
-            out.append(contentsOf: d[(20 - count)...])
         }
     }
 
