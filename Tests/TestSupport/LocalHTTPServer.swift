@@ -5,15 +5,24 @@ import Glibc
 /// writes; a `ChildProcess`, stopped and reaped when the instance goes away, and its folder
 /// removed.
 public final class LocalHTTPServer: @unchecked Sendable {
-    /// Ports tried: a port found free can be taken by someone else before Python binds it.
-    static let startAttempts = 3
+    /// The server: the stock `http.server` handler on a port of its own choosing (port 0), which it
+    /// reports once it listens (`LoopbackPorts.startReportingServer`).
+    static let script = """
+        import functools, http.server, sys
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=sys.argv[1])
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        host, port = server.server_address[:2]
+        print(f"ACCEPT {host}:{port}", flush=True)
+        server.serve_forever()
+        """
     public let port: UInt16
     let process: ChildProcess
     /// The folder served.
     public let root: String
 
-    /// Starts the server with `files` (path → body) and returns once it accepts connections,
-    /// waiting on a thread of its own (not on the cooperative pool).
+    /// Starts the server with `files` (path → body) and returns once it reports that it listens
+    /// (at most `LoopbackPorts.reportTimeout`), waiting on a thread of its own (not on the
+    /// cooperative pool).
     public static func start(files: [String: String]) async throws -> LocalHTTPServer {
         try await onOwnThread { try LocalHTTPServer(files: files) }
     }
@@ -30,11 +39,11 @@ public final class LocalHTTPServer: @unchecked Sendable {
         }
         let root = root
         do {
-            let started = try LoopbackPorts.startServer(attempts: Self.startAttempts, failure: {
-                StartFailure(description: "http.server did not start on port \($0)")
-            }) { port in
-                try ChildProcess("/usr/bin/env", ["python3", "-m", "http.server", String(port), "--bind", "127.0.0.1",
-                                                  "--directory", root])
+            let started = try LoopbackPorts.startReportingServer(failure: {
+                StartFailure(description: "http.server did not start: \($0)")
+            }) { stdoutPath, stderrPath in
+                try ChildProcess("/usr/bin/env", ["python3", "-c", Self.script, root],
+                                 stdoutPath: stdoutPath, stderrPath: stderrPath)
             }
             port = started.port
             process = started.child

@@ -8,8 +8,6 @@ import Glibc
 /// a time: a test whose probe holds one for seconds (no greeting ever comes) would make other
 /// suites using the same instance wait.
 public final class LocalTLSServer: @unchecked Sendable {
-    /// Ports tried: a port found free can be taken by someone else before s_server binds it.
-    static let startAttempts = 3
     public let port: UInt16
     private let child: ChildProcess
 
@@ -17,20 +15,22 @@ public final class LocalTLSServer: @unchecked Sendable {
         public var description: String
     }
 
-    /// Starts `openssl s_server -rev` with the certificate files and returns once it accepts
-    /// connections (at most 5 s per attempt), waiting on a thread of its own.
+    /// Starts `openssl s_server -rev` with the certificate files on a port of its own choosing
+    /// and returns once it reports that it listens (its `ACCEPT 127.0.0.1:PORT` line, at most
+    /// `LoopbackPorts.reportTimeout`), waiting on a thread of its own.
     public static func start(cert: String, key: String, chain: String? = nil) async throws -> LocalTLSServer {
         try await onOwnThread { try LocalTLSServer(cert: cert, key: key, chain: chain) }
     }
 
     /// The blocking form of `start`.
     public init(cert: String, key: String, chain: String? = nil) throws {
-        let started = try LoopbackPorts.startServer(attempts: Self.startAttempts, failure: {
-            StartFailure(description: "openssl s_server did not start on port \($0)")
-        }) { port in
-            var args = ["s_server", "-accept", "127.0.0.1:\(port)", "-rev", "-quiet", "-cert", cert, "-key", key]
+        let started = try LoopbackPorts.startReportingServer(failure: {
+            StartFailure(description: "openssl s_server did not start: \($0)")
+        }) { stdoutPath, stderrPath in
+            // Not -quiet: that also silences the ACCEPT line. Per-connection notes go to stderr.
+            var args = ["s_server", "-accept", "127.0.0.1:0", "-rev", "-cert", cert, "-key", key]
             if let chain { args += ["-cert_chain", chain] }
-            return try ChildProcess("/usr/bin/openssl", args)
+            return try ChildProcess("/usr/bin/openssl", args, stdoutPath: stdoutPath, stderrPath: stderrPath)
         }
         port = started.port
         child = started.child

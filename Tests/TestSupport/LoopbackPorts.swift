@@ -1,45 +1,72 @@
+import Foundation
 import Glibc
 
 /// TCP ports on 127.0.0.1 for servers a test starts itself.
 public enum LoopbackPorts {
     /// A TCP port on 127.0.0.1 nothing is bound to (bound, then closed). Another process may take
-    /// it before the caller binds it: callers retry on a new one.
+    /// it at any time: only for "a port nothing listens on", never for a server to bind later
+    /// (servers bind port 0 and report theirs: `startReportingServer`).
     public static func freeTCP() -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         return LocalDNSServer.boundPort(fd)
     }
 
-    /// Whether something accepts TCP connections on 127.0.0.1:`port` now.
-    public static func acceptsTCP(_ port: UInt16) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var addr = LocalDNSServer.loopback(port: port)
-        return withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    /// How long a server a test starts may take to report the port it listens on (python3 and
+    /// openssl start in well under a second, but this machine is shared and loaded).
+    public static let reportTimeout: Duration = .seconds(15)
+    static let reportPollMicroseconds: useconds_t = 10_000
+    /// How much of the child's output a start failure quotes.
+    static let quotedOutputLimit = 2_000
+
+    /// Starts a TCP server that binds port 0 on 127.0.0.1 itself and reports the port on its
+    /// stdout as a line `ACCEPT 127.0.0.1:PORT` (openssl s_server's own line); returns once that
+    /// line is there, so the port is the child's and it listens. (Probing a port found free would
+    /// not do: anything that took that port before the child bound it answers the probe too, and
+    /// the test would talk to it.) `launch` starts the child with stdout and stderr going to the
+    /// two files given (removed again on return; the child keeps writing to its descriptors).
+    /// When the child exits first, or nothing is reported within `timeout` (the child is stopped
+    /// then), throws what `failure` makes of the reason and the child's output.
+    public static func startReportingServer(timeout: Duration = reportTimeout,
+                                     failure: (_ reason: String) -> any Error,
+                                     launch: (_ stdoutPath: String, _ stderrPath: String) throws -> ChildProcess)
+        throws -> (port: UInt16, child: ChildProcess) {
+        let base = NSTemporaryDirectory() + "server-\(getpid())-\(UUID().uuidString)"
+        let stdoutPath = base + ".out", stderrPath = base + ".err"
+        defer {
+            unlink(stdoutPath)
+            unlink(stderrPath)
+        }
+        let child = try launch(stdoutPath, stderrPath)
+        let deadline = ContinuousClock.now + timeout
+        while true {
+            let output = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
+            if let port = reportedPort(output) { return (port, child) }
+            let said = { "stdout: \(quoted(output)); stderr: \(quoted((try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""))" }
+            if !child.isRunning {
+                let status = child.waitForExit(timeout: .zero).map { String($0) } ?? "?"
+                throw failure("\(child.executable) exited (wait status \(status)) before reporting its port; \(said())")
+            }
+            if ContinuousClock.now >= deadline {
+                child.stop()
+                throw failure("\(child.executable) reported no port within \(timeout); \(said())")
+            }
+            usleep(reportPollMicroseconds)
+        }
     }
 
-    /// How long a server a test starts may take to accept its first connection: 100 × 50 ms.
-    static let acceptPolls = 100
-    static let acceptPollMicroseconds: useconds_t = 50_000
-
-    /// Starts a TCP server on a free port of 127.0.0.1: `launch` starts the child for a port, which
-    /// must accept connections within 5 s; otherwise it is stopped and a new port is tried, at most
-    /// `attempts` times (a port found free can be taken by someone else before the child binds it).
-    /// Throws what `failure` makes of the last port tried when no attempt works.
-    static func startServer(attempts: Int, failure: (_ lastPort: UInt16) -> any Error,
-                            launch: (_ port: UInt16) throws -> ChildProcess) throws -> (port: UInt16, child: ChildProcess) {
-        var lastPort: UInt16 = 0
-        for _ in 0..<attempts {
-            let port = freeTCP()
-            lastPort = port
-            let child = try launch(port)
-            for _ in 0..<acceptPolls where child.isRunning {
-                if acceptsTCP(port) { return (port, child) }
-                usleep(acceptPollMicroseconds)
-            }
-            child.stop()
+    /// The port of the first complete `ACCEPT 127.0.0.1:PORT` line of `output` (a line still
+    /// being written could hold half a number).
+    public static func reportedPort(_ output: String) -> UInt16? {
+        guard let end = output.lastIndex(of: "\n") else { return nil }
+        for line in output[..<end].split(separator: "\n") {
+            let prefix = "ACCEPT 127.0.0.1:"
+            if line.hasPrefix(prefix), let port = UInt16(line.dropFirst(prefix.count)), port != 0 { return port }
         }
-        throw failure(lastPort)
+        return nil
+    }
+
+    static func quoted(_ text: String) -> String {
+        text.isEmpty ? "(nothing)" : "\"\(text.suffix(quotedOutputLimit))\""
     }
 }
