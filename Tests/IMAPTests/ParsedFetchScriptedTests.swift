@@ -106,4 +106,50 @@ struct ParsedFetchScriptedTests {
         await imap.logout()
         #expect(await peer.finish() == nil)
     }
+
+    /// `uidFetchParsed` and `uidFetch` collect a message the same way (one collector): a
+    /// streamed section other than `BODY[]` is kept as bytes by both; only the parsed fetch hands
+    /// `BODY[]` to the MIME parser instead; a section over the limit ends `uidFetch` with its own
+    /// wording, the rest of the FETCH read, and the session goes on.
+    @Test func bothCollectorsKeepOtherStreamedSectionsAndOnlyTheParsedOneParsesTheBody() async throws {
+        let text = [UInt8](repeating: 0x41, count: 100_000) + Array("\r\n".utf8)  // over the streaming threshold
+        let whole = Array("Subject: both\r\n\r\n".utf8) + text
+        func answer(_ tag: String) -> [ScriptedPeer.Step] {
+            [.expect("\(tag) UID FETCH 5 (UID BODY.PEEK[TEXT] BODY.PEEK[])"),
+             .send("* 2 FETCH (UID 5 BODY[TEXT] {\(text.count)}"), .sendRaw(text),
+             .send(" BODY[] {\(whole.count)}"), .sendRaw(whole), .send(" FLAGS (\\Seen))"),
+             .send("\(tag) OK done")]
+        }
+        let (imap, peer) = try await session(answer("A3") + answer("A4") + answer("A5")
+                                             + [.expect("A6 NOOP"), .send("A6 OK noop"),
+                                                .expect("A7 LOGOUT"), .send("A7 OK bye"), .readUntilClosed])
+        let textKind = BodySectionKind(section: .text), wholeKind = BodySectionKind(section: .complete)
+
+        var parsed: [ParsedFetchedMessage] = []
+        for try await m in try await imap.uidFetchParsed(SequenceSet([5]), [.body(.text)]) { parsed.append(m) }
+        #expect(parsed.map(\.uid) == [5])
+        #expect(parsed.first?.message.subject == "both")
+        #expect(parsed.first?.summary.sections[textKind] == text)
+        #expect(parsed.first?.summary.sections[wholeKind] == nil, "BODY[] lives on only as the parsed message")
+        #expect(parsed.first?.summary.flags == [.seen], "items after the body are taken")
+
+        let fetched = try await imap.uidFetchAll(SequenceSet([5]), [.body(.text), .body()])
+        #expect(fetched.map(\.uid) == [5])
+        #expect(fetched.first?.sections[textKind] == text)
+        #expect(fetched.first?.sections[wholeKind] == whole)
+        #expect(fetched.first?.flags == [.seen])
+
+        await #expect {
+            for try await m in try await imap.uidFetch(SequenceSet([5]), [.body(.text), .body()], maxSectionSize: 50_000) {
+                Issue.record("yielded \(m.sequenceNumber) over the limit")
+            }
+        } throws: { error in
+            guard let e = error as? IMAPError else { return false }
+            return e.kind == .invalidArgument && e.stage == IMAPStage.fetch
+                && e.evidence?.contains("100002-byte section exceeds maxSectionSize 50000; use uidFetchEvents") == true
+        }
+        _ = try await imap.noop()
+        await imap.logout()
+        #expect(await peer.finish() == nil)
+    }
 }

@@ -123,35 +123,9 @@ extension IMAPClient {
         }
     }
 
-    /// The next whole message of fetch `id`.
+    /// The next whole message of fetch `id`, every section held as bytes.
     func nextFetchedMessage(_ id: Int, maxSectionSize: Int) async throws -> FetchedMessage? {
-        var message: FetchedMessage?
-        var section: BodySectionKind?
-        var bytes: [UInt8] = []
-        while let event = try await nextFetchEvent(id) {
-            switch event {
-            case .messageStart(let n): message = FetchedMessage(sequenceNumber: n)
-            case .attribute(let a): message?.apply(a)
-            case .bodyBegin(let k, let size):
-                guard size <= maxSectionSize else {
-                    try await settleStream()
-                    interrupted.remove(id)
-                    throw fail(.invalidArgument, stage: IMAPStage.fetch,
-                               evidence: "a \(size)-byte section exceeds maxSectionSize \(maxSectionSize); use uidFetchEvents to stream it")
-                }
-                section = k
-                bytes = []
-                bytes.reserveCapacity(size)
-            case .bodyChunk(let b): bytes += b
-            case .bodyEnd:
-                if let k = section { message?.sections[k] = bytes }
-                section = nil
-                bytes = []
-            case .messageEnd:
-                if let m = message { return m }
-            }
-        }
-        return nil
+        try await nextCollectedMessage(id, limit: maxSectionSize, body: .bytes)?.summary
     }
 
     /// Ends an open FETCH or IDLE before another command: reads (and drops) the rest of a FETCH,

@@ -49,45 +49,14 @@ extension IMAPClient {
     /// `ParserLimits.streamingThreshold`) goes to the MIME parser chunk by chunk as it arrives:
     /// the raw message is never held beside the parsed tree.
     func nextParsedMessage(_ id: Int, maxMessageSize: Int) async throws -> ParsedFetchedMessage? {
-        var summary: FetchedMessage?
-        var parsed: ParsedMessage?
-        while let event = try await nextFetchEvent(id) {
-            switch event {
-            case .messageStart(let n):
-                summary = FetchedMessage(sequenceNumber: n)
-                parsed = nil
-            case .attribute(.bodySection(let kind, let bytes)) where Self.isWholeBody(kind):
-                parsed = MIMEParser.parse(bytes ?? [])
-            case .attribute(let a):
-                summary?.apply(a)
-            case .bodyBegin(let kind, let size):
-                guard size <= maxMessageSize else {
-                    try await settleStream()
-                    interrupted.remove(id)
-                    throw fail(.invalidArgument, stage: IMAPStage.fetch,
-                               evidence: "a \(size)-byte message exceeds maxMessageSize \(maxMessageSize); use uidFetchMIME to stream it")
-                }
-                if Self.isWholeBody(kind) {
-                    parsed = try await MIMEParser.parse(BodySectionChunks(client: self, id: id))
-                } else {
-                    var bytes: [UInt8] = []
-                    bytes.reserveCapacity(size)
-                    for try await chunk in BodySectionChunks(client: self, id: id) { bytes += chunk }
-                    summary?.sections[kind] = bytes
-                }
-            case .bodyChunk, .bodyEnd:
-                break  // only inside a section, read above
-            case .messageEnd:
-                guard let s = summary else { continue }
-                summary = nil
-                guard let uid = s.uid, let message = parsed else {
-                    // RFC 9051 §7.5.2: a FETCH without the asked-for body is an unsolicited
-                    // update (flags changed by another session), not one of the messages.
-                    transcript.fact("skipping a FETCH response without BODY[] (an unsolicited update of message \(s.sequenceNumber))")
-                    continue
-                }
-                return ParsedFetchedMessage(uid: uid, summary: s, message: message)
+        while let collected = try await nextCollectedMessage(id, limit: maxMessageSize, body: .parsedWholeBody) {
+            guard let uid = collected.summary.uid, let message = collected.parsed else {
+                // RFC 9051 §7.5.2: a FETCH without the asked-for body is an unsolicited
+                // update (flags changed by another session), not one of the messages.
+                transcript.fact("skipping a FETCH response without BODY[] (an unsolicited update of message \(collected.summary.sequenceNumber))")
+                continue
             }
+            return ParsedFetchedMessage(uid: uid, summary: collected.summary, message: message)
         }
         return nil
     }
