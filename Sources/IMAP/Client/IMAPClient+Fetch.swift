@@ -48,9 +48,10 @@ extension IMAPClient {
         batch.append(first)
         var bytes = 0
         if case .bodyChunk(let b) = first { bytes = b.count }
-        guard let tag = stream?.tag else { return batch }
-        // Only the id is read per event, not a copy of the whole `stream`.
-        while batch.count < limit, bytes < FetchEvents.batchBytes, stream?.id == id {
+        guard stream?.id == id, let tag = stream?.tag else { return batch }
+        // `stream` is read once, not per event (each read copies the optional struct): in this
+        // loop only the tagged reply, a protocol violation or a failure ends it, and those return.
+        while batch.count < limit, bytes < FetchEvents.batchBytes {
             do {
                 guard let event = try bufferedEvent() else { break }
                 switch event {
@@ -65,6 +66,7 @@ extension IMAPClient {
                 case .tagged(let t) where t.tag == tag:
                     stream = nil
                     try check(t, command: nil)
+                    return batch
                 case .tagged, .untagged: continue
                 case .continuation:
                     stream = nil
@@ -73,7 +75,7 @@ extension IMAPClient {
             } catch {
                 stream = nil
                 deferredFetchFailure = (id, error)
-                break
+                return batch
             }
         }
         return batch
@@ -197,13 +199,24 @@ public struct FetchEvents: AsyncSequence, Sendable {
         public mutating func next(isolation actor: isolated (any Actor)?) async throws -> FetchEvent? {
             if position < batch.count, !client.wasInterrupted(id) {
                 position += 1
-                return batch[position - 1]
+                return take(position - 1)
             }
             batch = []
             batch = try await client.nextFetchEvents(id, limit: FetchEvents.batchLimit)
             guard !batch.isEmpty else { return nil }
             position = 1
-            return batch[0]
+            return take(0)
+        }
+
+        /// Moves event `index` out of the batch (a payload-free event is left in its place, so
+        /// dropping the batch releases nothing twice and copies nothing).
+        private mutating func take(_ index: Int) -> FetchEvent {
+            batch.withUnsafeMutableBufferPointer { events in
+                let slot = events.baseAddress! + index
+                let event = slot.move()
+                slot.initialize(to: .messageEnd)
+                return event
+            }
         }
     }
 

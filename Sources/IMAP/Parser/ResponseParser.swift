@@ -102,7 +102,15 @@ public struct ResponseParser: Sendable {
     public mutating func next() throws(IMAPParseError) -> ResponseEvent? {
         while true {
             if queueHead < queue.count {
-                let e = queue[queueHead]
+                // Moved out, not copied: a payload-free case is left in its place, so emptying
+                // the queue destroys nothing (no retain and release of every event's payload).
+                let head = queueHead
+                let e = queue.withUnsafeMutableBufferPointer { slots in
+                    let slot = slots.baseAddress! + head
+                    let event = slot.move()
+                    slot.initialize(to: .fetchEnd)
+                    return event
+                }
                 queueHead += 1
                 if queueHead == queue.count { queue.removeAll(keepingCapacity: true); queueHead = 0 }
                 return e
