@@ -152,6 +152,9 @@ public actor Connection {
     /// Whatever has arrived, at most `maximum` bytes, waiting only if nothing is buffered;
     /// `nil` at end of stream.
     public func read(upTo maximum: Int = Connection.readChunk, timeout: Duration? = nil) async throws -> [UInt8]? {
+        if inbound.count == inboundStart, let tls, maximum > 0 {
+            return try await readDecrypted(tls, upTo: maximum, deadline: .after(timeout ?? timeouts.read))
+        }
         if inbound.count == inboundStart {
             guard try await fill(deadline: .after(timeout ?? timeouts.read)) else { return nil }
         }
@@ -308,6 +311,24 @@ public actor Connection {
             inboundStart = 0
         }
         scannedForLF = inboundStart
+    }
+
+    /// `read(upTo:)` with nothing buffered, over TLS: the records are decrypted straight into
+    /// the array handed out (no pass through `inbound`), as many as have arrived.
+    private func readDecrypted(_ tls: TLSSession, upTo maximum: Int, deadline: Deadline) async throws -> [UInt8]? {
+        guard !isClosed else { throw fail(.closed, evidence: nil) }
+        while true {
+            var stop = TLSSession.ReadProgress.needInput
+            let out = try [UInt8](unsafeUninitializedCapacity: maximum) { buffer, count in
+                (count, stop) = try tls.readAvailable(into: UnsafeMutableRawBufferPointer(buffer))
+            }
+            if !out.isEmpty { return out }
+            if case .closed = stop { return nil }
+            if tls.hasOutbound { try await flushCipher(tls, deadline: deadline) }
+            let n = try await readSocket(deadline: deadline, bulk: true)
+            if n == 0 { return nil }
+            try scratch.withUnsafeBytes { try tls.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        }
     }
 
     /// Reads more application bytes into `inbound`; `false` at end of stream.

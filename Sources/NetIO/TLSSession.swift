@@ -113,6 +113,32 @@ final class TLSSession {
         }
     }
 
+    /// Decrypts records into `buffer` until it is full or the next record has not arrived whole:
+    /// the byte count, and what stopped it when it is short (`.needInput`, `.closed`). One
+    /// call for all the records one socket read brought, and the error queue cleared once.
+    func readAvailable(into buffer: UnsafeMutableRawBufferPointer) throws -> (count: Int, stop: ReadProgress) {
+        var count = 0
+        ERR_clear_error()  // as in `read`
+        while count < buffer.count {
+            let rc = SSL_read(ssl, buffer.baseAddress! + count, Int32(min(buffer.count - count, Int(Int32.max))))
+            if rc > 0 {
+                count += Int(rc)
+                continue
+            }
+            let err = SSL_get_error(ssl, rc)
+            switch err {
+            case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return (count, .needInput)
+            case SSL_ERROR_ZERO_RETURN: return (count, .closed)
+            default:
+                if count > 0 { return (count, .needInput) }  // the failure repeats on the next call
+                let why = OpenSSLError.drainText()
+                throw NetIOError(kind: .tls(.handshake), stage: .read,
+                                 evidence: why.isEmpty ? "TLS read failed (error \(err))" : why)
+            }
+        }
+        return (count, .bytes(count))
+    }
+
     /// Encrypts all of `bytes` into the outbound buffer (memory BIOs never push back).
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
