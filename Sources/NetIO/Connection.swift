@@ -41,11 +41,17 @@ public actor Connection {
     private var lastSocketRead = 0
 
     /// While a bulk transfer streams in (the last socket read brought at least this much), a read
-    /// that would block first waits for `bulkLowWater` bytes, at most `bulkLinger`, so that one
-    /// wake-up carries several of the server's flushes instead of one each.
+    /// that would block first waits for `bulkLowWater` bytes, at most `bulkLingerMilliseconds`,
+    /// so that one wake-up carries several of the server's flushes instead of one each.
+    ///
+    /// That short wait is a `poll(2)` on the task's own thread, not a suspension on the event
+    /// loop: a server that is streaming sends its next bytes within it, and the wake-up then
+    /// costs two thread switches (as a blocking `recv` does) instead of four (the loop thread
+    /// waking, then waking a pool thread). It holds a pool thread for at most 1 ms, and only
+    /// during a bulk transfer; cancellation is seen when it returns.
     static let bulkReadThreshold = 8 * 1024
     static let bulkLowWater: Int32 = 32 * 1024
-    static let bulkLinger: Duration = .milliseconds(1)
+    static let bulkLingerMilliseconds = 1
 
     /// Reads larger than this (`read(upTo:)`, literal chunks) are split.
     public static let readChunk = 64 * 1024
@@ -398,10 +404,15 @@ public actor Connection {
             case .wouldBlock:
                 if bulk && lastSocketRead >= Self.bulkReadThreshold {
                     lastSocketRead = 0  // linger once; if that brings little, the next wait is plain
-                    if socket.setReceiveLowWater(Self.bulkLowWater) {
-                        let linger = Deadline.after(Self.bulkLinger)
-                        _ = try await waitOutcome(.read, until: min(deadline, linger))
+                    let left = Deadline.now.duration(to: deadline)
+                    if left > .milliseconds(Self.bulkLingerMilliseconds), socket.setReceiveLowWater(Self.bulkLowWater) {
+                        _ = socket.pollReadable(milliseconds: Int32(Self.bulkLingerMilliseconds))
                         socket.setReceiveLowWater(1)
+                        if Task.isCancelled {
+                            transcript.fact("cancelled during \(stage); connection closed")
+                            close()
+                            throw CancellationError()
+                        }
                         continue  // read what came, or wait plainly (until `deadline`) for it
                     }
                 }

@@ -60,6 +60,14 @@ final class Socket: @unchecked Sendable {  // owned and used by one Connection a
         return setsockopt(fd, SOL_SOCKET, SO_RCVLOWAT, &value, socklen_t(MemoryLayout<Int32>.size)) == 0
     }
 
+    /// Waits in `poll(2)` on the calling thread, at most `milliseconds` (keep it short: it holds
+    /// the thread): `true` when readable (per SO_RCVLOWAT) or at end of stream or error.
+    func pollReadable(milliseconds: Int32) -> Bool {
+        guard fd >= 0 else { return false }
+        var p = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return Glibc.poll(&p, 1, milliseconds) > 0
+    }
+
     func close() {
         guard fd >= 0 else { return }
         loop.deregister(fd)
