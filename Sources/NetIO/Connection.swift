@@ -39,6 +39,10 @@ public actor Connection {
     @exclusivity(unchecked) private var cipherOut: [UInt8] = []
     /// Bytes the last socket read brought; a large one means a bulk transfer is streaming in.
     private var lastSocketRead = 0
+    /// Set by `expectBulkTransfer` until the next write: every read that would block lingers,
+    /// while the lingers bring `bulkLowWater` (two in a row that time out end it).
+    private var bulkExpected = false
+    private var lingersTimedOut = 0
 
     /// While a bulk transfer streams in (the last socket read brought at least this much), a read
     /// that would block first waits for `bulkLowWater` bytes, at most `bulkLingerMilliseconds`,
@@ -172,6 +176,15 @@ public actor Connection {
 
     /// Bytes received and not yet read.
     public var bufferedCount: Int { inbound.count - inboundStart }
+
+    /// Says that a bulk transfer is about to stream in (the replies to an IMAP FETCH of many
+    /// messages): the next read that would block lingers to gather bytes, as reads inside a
+    /// transfer do (`bulkLowWater`), instead of waking for the first small flush.
+    /// Any write ends it (a new command: the transfer is over).
+    public func expectBulkTransfer() {
+        bulkExpected = true
+        lingersTimedOut = 0
+    }
 
     // MARK: writing
 
@@ -402,11 +415,12 @@ public actor Connection {
                 return n
             case .endOfStream: return 0
             case .wouldBlock:
-                if bulk && lastSocketRead >= Self.bulkReadThreshold {
+                if bulk && (bulkExpected && lingersTimedOut < 2 || lastSocketRead >= Self.bulkReadThreshold) {
                     lastSocketRead = 0  // linger once; if that brings little, the next wait is plain
                     let left = Deadline.now.duration(to: deadline)
                     if left > .milliseconds(Self.bulkLingerMilliseconds), socket.setReceiveLowWater(Self.bulkLowWater) {
-                        _ = socket.pollReadable(milliseconds: Int32(Self.bulkLingerMilliseconds))
+                        let gathered = socket.pollReadable(milliseconds: Int32(Self.bulkLingerMilliseconds))
+                        lingersTimedOut = gathered ? 0 : lingersTimedOut + 1
                         socket.setReceiveLowWater(1)
                         if Task.isCancelled {
                             transcript.fact("cancelled during \(stage); connection closed")
@@ -431,6 +445,7 @@ public actor Connection {
 
     private func send(_ bytes: ArraySlice<UInt8>, deadline: Deadline) async throws {
         guard !isClosed else { throw fail(.closed, evidence: nil) }
+        bulkExpected = false
         if let tls {
             // Encrypt and send in slices so the ciphertext buffer stays small.
             var offset = 0

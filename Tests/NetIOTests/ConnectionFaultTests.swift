@@ -116,7 +116,7 @@ struct ConnectionFaultTests {
         await c.close()
     }
 
-    /// After a bulk read, a read that would block lingers (SO_RCVLOWAT, `Connection.bulkLinger`)
+    /// After a bulk read, a read that would block lingers (SO_RCVLOWAT, `Connection.bulkLingerMilliseconds`)
     /// for more bytes: a short tail must still come at once, and silence must still time out at
     /// the read's deadline. The bounds are loose (the parallel suites can hold the cooperative pool
     /// for seconds); a lost wake-up would wait for the peer's close, 8 s later.
@@ -140,6 +140,39 @@ struct ConnectionFaultTests {
         let elapsed = start.duration(to: .now)
         #expect(elapsed >= .milliseconds(320) && elapsed < .seconds(5), "took \(elapsed)")
         await c.close()
+    }
+
+    /// `expectBulkTransfer` (an IMAP FETCH) makes reads that would block linger in poll(2) for
+    /// `bulkLowWater` bytes, at most 1 ms each: small pieces still come each at once, lingers that
+    /// keep timing out stop, silence still times out at the read's deadline, and cancelling a
+    /// read closes the connection at once.
+    @Test func anExpectedBulkTransferStillDeliversSmallPiecesKeepsItsDeadlineAndCancels() async throws {
+        let peer = try ScriptedPeer([.sendRaw(Array("one".utf8)), .sleep(0.2), .sendRaw(Array("two".utf8)),
+                                     .sleep(0.2), .sendRaw(Array("six".utf8)), .sleep(8)])
+        let c = try await Connection.connect(to: local(peer.port), security: .plaintextUnsafe)
+        await c.expectBulkTransfer()
+        var got: [UInt8] = []
+        let start = ContinuousClock.now
+        for _ in 0..<10 where got.count < 9 {
+            got += try await c.read(timeout: .seconds(5)) ?? []
+        }
+        #expect(got == Array("onetwosix".utf8))
+        #expect(start.duration(to: .now) < .seconds(4), "a small piece waited for more")
+        let silent = ContinuousClock.now
+        await #expect {
+            _ = try await c.read(timeout: .milliseconds(400))
+        } throws: { ($0 as? NetIOError)?.kind == .timeout }
+        let elapsed = silent.duration(to: .now)
+        #expect(elapsed >= .milliseconds(320) && elapsed < .seconds(5), "took \(elapsed)")
+
+        await c.expectBulkTransfer()
+        let reader = Task { try await c.read(timeout: .seconds(20)) }
+        try await Task.sleep(for: .milliseconds(100))
+        let cancelled = ContinuousClock.now
+        reader.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await reader.value }
+        #expect(cancelled.duration(to: .now) < .seconds(5))
+        #expect(await !c.isOpen, "a cancelled read closes the connection")
     }
 
     @Test func commandInjectionRefusedBeforeSending() async throws {

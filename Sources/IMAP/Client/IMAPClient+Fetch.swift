@@ -32,6 +32,7 @@ extension IMAPClient {
         let begun = try await begin([.atom("UID"), .atom("FETCH"), .raw(uids.description),
                                      .raw("(" + items.map(\.wire).joined(separator: " ") + ")")], stage: IMAPStage.fetch)
         if let early = begun.early { try check(early, command: begun.transcript) }
+        await connection.expectBulkTransfer()
         streamCounter += 1
         stream = ActiveStream(id: streamCounter, tag: begun.tag, kind: .fetch, stage: IMAPStage.fetch)
         return streamCounter
