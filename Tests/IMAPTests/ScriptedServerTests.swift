@@ -220,6 +220,33 @@ struct ScriptedServerTests {
         await imap.close()
     }
 
+    /// Cancelling the consumer while IDLE is being re-issued (DONE sent, its OK not yet in) must
+    /// end the sequence after the NOOP, not issue IDLE again and leave the caller waiting for
+    /// the next re-issue.
+    @Test func cancellingWhileIdleIsReissuedEndsTheSequenceInsteadOfIdlingAgain() async throws {
+        let peer = try ScriptedPeer(Self.selected + [
+            .expect("A3 IDLE"), .send("+ idling"),
+            .expect("DONE"), .sleep(0.6), .send("A3 OK idle done"),
+            .expect("A4 NOOP"), .send("A4 OK"),
+            .readUntilClosed,
+        ])
+        let imap = try await selectedSession(peer)
+        let events = try await imap.idle(IdleOptions(reissueInterval: .milliseconds(300)))
+        let consumer = Task {
+            var n = 0
+            for try await _ in events { n += 1 }
+            return n
+        }
+        for _ in 0..<500 where !peer.log.contains("C: DONE") { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(peer.log.contains("C: DONE"), "\(peer.log)")
+        consumer.cancel()
+        let ended = try await within(.seconds(4), "the cancelled IDLE sequence ending") { try await consumer.value }
+        #expect(ended == 0)
+        await imap.close()
+        _ = await peer.finish()
+        #expect(!peer.log.contains { $0.hasPrefix("C: A5") }, "nothing after the NOOP: \(peer.log)")
+    }
+
     @Test func anotherCommandInterruptsAnOpenFetch() async throws {
         let peer = try ScriptedPeer(Self.selected + [
             .expect("A3 UID FETCH 1:* (UID FLAGS)"),

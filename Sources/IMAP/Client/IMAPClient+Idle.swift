@@ -11,6 +11,7 @@ extension IMAPClient {
         var collected = Collected()
         let tag = try await issueIdle(into: &collected)
         idleBacklog = Self.mailboxEvents(collected)
+        idleEndRequested.removeAll()  // one IDLE at a time: requests for earlier ones are moot
         streamCounter += 1
         stream = ActiveStream(id: streamCounter, tag: tag, kind: .idle, stage: IMAPStage.idle,
                               reissueAt: .now.advanced(by: options.reissueInterval), options: options)
@@ -84,6 +85,11 @@ extension IMAPClient {
         let (_, noop) = try await run([.atom("NOOP")], stage: IMAPStage.noop)
         collected.untagged += noop.untagged
         collected.fetches += noop.fetches
+        if idleEndRequested.remove(id) != nil {
+            // Cancelled meanwhile: the sequence ends here (`stream` stays nil), IDLE is not sent.
+            idleBacklog += Self.mailboxEvents(collected)
+            return
+        }
         let tag = try await issueIdle(into: &collected)
         idleBacklog += Self.mailboxEvents(collected)
         stream = ActiveStream(id: id, tag: tag, kind: .idle, stage: IMAPStage.idle,
@@ -107,7 +113,12 @@ extension IMAPClient {
 
     /// Sends DONE to idle `id` if it is still running (the reader sees the tagged OK and ends).
     func sendDone(_ id: Int) async {
-        guard let s = stream, s.id == id, !s.doneSent else { return }
+        guard let s = stream, s.id == id, !s.doneSent else {
+            // A re-issue is under way (its DONE is sent, or IDLE is not yet sent again): it ends
+            // the sequence instead of idling again.
+            if stream == nil || stream?.id == id { idleEndRequested.insert(id) }
+            return
+        }
         stream?.doneSent = true
         try? await writeLine("DONE")
     }

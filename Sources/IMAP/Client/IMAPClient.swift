@@ -65,6 +65,9 @@ public actor IMAPClient {
     var deferredFetchFailure: (id: Int, error: any Error)?
     /// Mailbox events that arrived while IDLE was being re-issued.
     var idleBacklog: [MailboxEvent] = []
+    /// IDLE sequences whose consumer was cancelled: a re-issue under way ends there instead of
+    /// issuing IDLE again (its DONE had already been sent, so the cancellation's DONE was not).
+    var idleEndRequested: Set<Int> = []
 
     /// A FETCH or IDLE whose responses are still being read by a sequence.
     struct ActiveStream {
