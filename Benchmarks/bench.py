@@ -4,7 +4,8 @@ smtplib/imaplib/email, curl, msmtp, mbsync, openssl), in one run, on 127.0.0.1 o
 
 Called by scripts/bench, which installs the peers, builds the sink and mailbench, and starts
 Dovecot. Every case runs several times, engine and peers alternating; each run is one process
-under /usr/bin/time -v, so wall time, CPU seconds and peak RSS come from the same place for all.
+under the small `rusage` helper (Benchmarks/rusage), whose wait4(2) gives its CPU seconds and
+peak RSS (what /usr/bin/time reports, to the microsecond), the same way for all.
 Writes BENCHMARKS.md (path given by --out).
 """
 import argparse
@@ -70,25 +71,28 @@ def read_pid(path):
         return None
 
 
+RUSAGE = None  # the compiled Benchmarks/rusage/rusage.c (--rusage)
+
+
 def timed(cmd, env=None, stdin=None, timeout=300):
-    """Runs cmd under /usr/bin/time -v; returns a Result (wall from our clock, cpu and rss from time)."""
-    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
-        full = ["/usr/bin/time", "-v", "-o", tf.name] + cmd
+    """Runs cmd under the `rusage` helper; returns a Result: wall time from our clock, CPU seconds
+    (user+sys) and peak RSS from the command's wait4(2) rusage (what /usr/bin/time reports, to the
+    microsecond instead of rounded to 10 ms)."""
+    with tempfile.NamedTemporaryFile("r", suffix=".rusage") as tf:
         start = time.monotonic()
         try:
-            p = subprocess.run(full, env=env, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               timeout=timeout)
+            p = subprocess.run([RUSAGE, tf.name] + cmd, env=env, stdin=stdin, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=timeout)
         except subprocess.TimeoutExpired:
             return Result(timeout, 0, 0, False, "timed out")
         wall = time.monotonic() - start
-        text = open(tf.name).read()
-    user = float(re.search(r"User time \(seconds\): ([\d.]+)", text).group(1))
-    sys_ = float(re.search(r"System time \(seconds\): ([\d.]+)", text).group(1))
-    rss = int(re.search(r"Maximum resident set size \(kbytes\): (\d+)", text).group(1))
+        fields = open(tf.name).read().split()
+    if len(fields) != 3:
+        return Result(wall, 0, 0, False, "rusage: " + p.stderr.decode(errors="replace").strip()[-160:])
     note = ""
     if p.returncode != 0:
         note = (p.stderr.decode(errors="replace").strip().splitlines() or ["exit %d" % p.returncode])[-1][:160]
-    return Result(wall, user + sys_, rss, p.returncode == 0, note)
+    return Result(wall, float(fields[0]) + float(fields[1]), int(fields[2]), p.returncode == 0, note)
 
 
 class Case:
@@ -104,6 +108,15 @@ class Case:
 
 
 def run_case(case, log):
+    if case.server_pid_file and case.contenders:
+        # One untimed fetch first: the server's caches (Dovecot builds its index cache on the
+        # first FETCH of a freshly seeded mailbox) would otherwise slow whoever runs first.
+        label, setup, cmd = case.contenders[0]
+        if setup:
+            setup()
+        res = timed(cmd)
+        log.write("%s / %s / warm-up (%s, not counted): %.3fs %s\n" % (
+            case.group, case.name, label, res.wall, "ok" if res.ok else "FAILED " + res.note))
     for r in range(case.runs):
         order = case.contenders if r % 2 == 0 else list(reversed(case.contenders))
         for label, setup, cmd in order:
@@ -116,7 +129,7 @@ def run_case(case, log):
                 time.sleep(0.3)  # let the session's imap / imap-login processes exit and be reaped
                 res.server_cpu = process_tree_cpu(server) - before
             case.results[label].append(res)
-            log.write("%s / %s / %s run %d: %.3fs cpu %.2fs rss %d KiB%s %s\n" % (
+            log.write("%s / %s / %s run %d: %.3fs cpu %.3fs rss %d KiB%s %s\n" % (
                 case.group, case.name, label, r + 1, res.wall, res.cpu, res.rss_kib,
                 "" if res.server_cpu is None else " server cpu %.2fs" % res.server_cpu,
                 "ok" if res.ok else "FAILED " + res.note))
@@ -137,8 +150,9 @@ def render(cases, refs, out_path, started, env_line):
     lines.append("# Benchmarks\n")
     lines.append("Written by `scripts/bench` on %s (%s). One machine, one run: every figure below was "
                  "measured in the same run, contenders alternating, on 127.0.0.1. Each cell is the median of "
-                 "the runs, with min-max of wall time; rates are computed from the median wall time. Peak RSS "
-                 "and CPU seconds (user+sys) come from `/usr/bin/time -v` of the whole process. `x best peer`: "
+                 "the runs (five for IMAP, after one untimed fetch that warms the server's caches; three "
+                 "elsewhere), with min-max of wall time; rates are computed from the median wall time. Peak RSS "
+                 "and CPU seconds (user+sys) come from the rusage of the whole process (wait4(2) in `Benchmarks/rusage`, as `/usr/bin/time` reports them, to the microsecond). `x best peer`: "
                  "this engine's rate divided by the best peer's rate in the same case (above 1 is faster). "
                  "`mailbench` is built with `swift build -c release --static-swift-stdlib`.\n"
                  % (started, env_line))
@@ -187,7 +201,7 @@ def render(cases, refs, out_path, started, env_line):
                 smed = statistics.median(scpu) if scpu else None
                 extra = " %s | %s |" % ("%.2f" % smed if smed is not None else "",
                                         "%.2f" % (med / smed) if smed else "")
-            lines.append("| %s | %d/%d | %.3f | %.3f-%.3f | %s | %s | %.2f | %.1f | %s |%s" % (
+            lines.append("| %s | %d/%d | %.3f | %.3f-%.3f | %s | %s | %.3f | %.1f | %s |%s" % (
                 label, len(ok), len(res), med, min(walls), max(walls),
                 fmt_rate(msg) if c.messages else "", fmt_rate(mb) if c.nbytes else "",
                 statistics.median(r.cpu for r in ok), statistics.median(r.rss_kib for r in ok) / 1024, ratio, extra))
@@ -248,11 +262,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", required=True, help="JSON written by scripts/bench")
     ap.add_argument("--out", required=True)
+    ap.add_argument("--rusage", required=True, help="the compiled Benchmarks/rusage/rusage.c")
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="smaller counts, one run (a smoke test)")
     ap.add_argument("--only", default="", help="comma-separated groups (SMTP, IMAP, MIME) to run; their sections "
                     "replace the same sections of an existing --out, the rest of it is kept")
     args = ap.parse_args()
+    global RUSAGE
+    RUSAGE = os.path.abspath(args.rusage)
     only = {g.strip().upper() for g in args.only.split(",") if g.strip()}
     wanted = lambda group: not only or group in only
     cfg = json.load(open(args.config))
@@ -330,7 +347,11 @@ def main():
             if what == "whole":
                 contenders.append(("mbsync", lambda: fresh_dir(os.path.join(work, "mbsync-store")),
                                    ["bash", os.path.join(PEERS, "mbsync_run.sh"), os.path.join(work, "mbsyncrc-" + folder)]))
-            cases.append(Case("IMAP", title, count, nbytes, contenders, runs, server_pid_file=imap.get("server_pid_file")))
+            # Five runs: a small-message fetch lasts a quarter of a second, and its CPU figures move
+            # with the load of the shared machine.
+            imap_runs = runs if args.quick else max(runs, 5)
+            cases.append(Case("IMAP", title, count, nbytes, contenders, imap_runs,
+                              server_pid_file=imap.get("server_pid_file")))
 
     # --- MIME ---------------------------------------------------------------------------
     if wanted("MIME"):
