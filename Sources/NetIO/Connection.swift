@@ -338,8 +338,16 @@ public actor Connection {
         guard !isClosed else { throw fail(.closed, evidence: nil) }
         while true {
             var stop = TLSSession.ReadProgress.needInput
-            let out = try [UInt8](unsafeUninitializedCapacity: maximum) { buffer, count in
-                (count, stop) = try tls.readAvailable(into: UnsafeMutableRawBufferPointer(buffer))
+            let out: [UInt8]
+            do {
+                out = try [UInt8](unsafeUninitializedCapacity: min(maximum, Self.readChunk)) { buffer, count in
+                    (count, stop) = try tls.readAvailable(into: UnsafeMutableRawBufferPointer(buffer))
+                }
+            } catch var error as NetIOError {
+                error.endpoint = endpoint
+                error.stage = stage
+                error.transcriptTail = transcript.tail(10)
+                throw error
             }
             if !out.isEmpty { return out }
             if case .closed = stop { return nil }

@@ -15,6 +15,9 @@ final class TLSSession {
     private let wbio: OpaquePointer  // OpenSSL → network
     private let recorder = VerifyRecorder()
     private let context: TLSContext
+    /// A failure `readAvailable` met after it had decrypted bytes: thrown by the next call, so
+    /// those bytes are delivered first and the error keeps OpenSSL's own words.
+    private var deferredReadError: NetIOError?
     let options: TLSOptions
     let hostname: String
     let serverNameSent: String?
@@ -117,6 +120,10 @@ final class TLSSession {
     /// the byte count, and what stopped it when it is short (`.needInput`, `.closed`). One
     /// call for all the records one socket read brought, and the error queue cleared once.
     func readAvailable(into buffer: UnsafeMutableRawBufferPointer) throws -> (count: Int, stop: ReadProgress) {
+        if let error = deferredReadError {
+            deferredReadError = nil
+            throw error
+        }
         var count = 0
         ERR_clear_error()  // as in `read`
         while count < buffer.count {
@@ -130,10 +137,12 @@ final class TLSSession {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return (count, .needInput)
             case SSL_ERROR_ZERO_RETURN: return (count, .closed)
             default:
-                if count > 0 { return (count, .needInput) }  // the failure repeats on the next call
                 let why = OpenSSLError.drainText()
-                throw NetIOError(kind: .tls(.handshake), stage: .read,
-                                 evidence: why.isEmpty ? "TLS read failed (error \(err))" : why)
+                let error = NetIOError(kind: .tls(.handshake), stage: .read,
+                                       evidence: why.isEmpty ? "TLS read failed (error \(err))" : why)
+                guard count > 0 else { throw error }
+                deferredReadError = error
+                return (count, .needInput)
             }
         }
         return (count, .bytes(count))
