@@ -32,7 +32,11 @@ extension IMAPClient {
         let begun = try await begin([.atom("UID"), .atom("FETCH"), .raw(uids.description),
                                      .raw("(" + items.map(\.wire).joined(separator: " ") + ")")], stage: IMAPStage.fetch)
         if let early = begun.early { try check(early, command: begun.transcript) }
-        await connection.expectBulkTransfer()
+        // Replies for many messages: let reads gather them (a single UID's reply is awaited
+        // plainly, without the up to 1 ms a gathering read may wait for more).
+        if uids.ranges.count > 1 || uids.ranges.first.map({ $0.lowerBound != $0.upperBound }) == true {
+            await connection.expectBulkTransfer()
+        }
         streamCounter += 1
         stream = ActiveStream(id: streamCounter, tag: begun.tag, kind: .fetch, stage: IMAPStage.fetch)
         return streamCounter
