@@ -8,7 +8,7 @@ public import NetIO
 ///
 /// `isTransient` and `isPermanent` follow the reply class (RFC 5321 §4.2.1: 4yz may succeed
 /// later, 5yz will not) or, without a reply, the transport error.
-public struct SMTPError: Error, Sendable, CustomStringConvertible {
+public struct SMTPError: MailError {
     /// What went wrong, independent of wording.
     public enum Kind: Sendable, Hashable {
         /// The greeting was `554`: this server will not talk to us (RFC 5321 §3.1).
@@ -135,6 +135,9 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
             return false
         }
     }
+
+    /// `MailError`: the transport failure underneath (`netIO`).
+    public var transportError: NetIOError? { netIO }
 
     /// One sentence naming the stage and the problem, then the evidence.
     public var description: String {

@@ -208,9 +208,14 @@ struct PostfixSubmissionTests {
             try await s.client.connect()
         } throws: { error in
             let e = error as? SMTPError
+            // The same failure read through `any MailError`, as an app reporting any layer would.
+            let m = error as? any MailError
             return e?.kind == .authenticationFailed && e?.stage == .auth && e?.reply?.code == 535
                 && e?.enhancedCode?.description == "5.7.8" && e?.isPermanent == true
                 && e?.transcriptTail.contains { $0.contains("535 5.7.8") } == true
+                && m?.stage == .auth && m?.summary == "the server refused the credentials"
+                && m?.isTransient == false && m?.transportError == nil
+                && m?.description.hasPrefix("\(Stage.auth): the server refused the credentials") == true
         }
         #expect(await s.client.isConnected() == false)
         try s.check()

@@ -5,7 +5,7 @@ public import Auth
 /// the evidence, and the last transcript lines (already redacted: no password ever appears).
 ///
 ///     AUTH: the server refused: NO [AUTHENTICATIONFAILED] Authentication failed.
-public struct IMAPError: Error, Sendable, CustomStringConvertible {
+public struct IMAPError: MailError {
     public enum Kind: Sendable, Hashable {
         /// The server answered NO (RFC 9051 §7.1.2): the command failed.
         case no
@@ -75,22 +75,30 @@ public struct IMAPError: Error, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
-        var s = "\(stage): "
+    /// `MailError`: the transport failure underneath (`transport`).
+    public var transportError: NetIOError? { transport }
+
+    /// The problem in plain words.
+    public var summary: String {
         switch kind {
-        case .no: s += "the server refused"
-        case .bad: s += "the server did not accept the command"
-        case .bye: s += "the server closed the session"
-        case .parse: s += "the server's reply could not be read"
-        case .transport: s += transport?.summary ?? "the connection failed"
-        case .tlsRequired: s += "TLS is required and the server would continue without it"
-        case .loginDisabled: s += "the server does not allow LOGIN here (LOGINDISABLED)"
-        case .authentication: s += "authentication could not proceed"
-        case .invalidArgument: s += "an argument cannot be sent"
-        case .protocolViolation: s += "the server broke the protocol"
-        case .unsupported: s += "the server lacks a needed capability"
-        case .interrupted: s += "the operation was interrupted by another command"
+        case .no: "the server refused"
+        case .bad: "the server did not accept the command"
+        case .bye: "the server closed the session"
+        case .parse: "the server's reply could not be read"
+        case .transport: transport?.summary ?? "the connection failed"
+        case .tlsRequired: "TLS is required and the server would continue without it"
+        case .loginDisabled: "the server does not allow LOGIN here (LOGINDISABLED)"
+        case .authentication: "authentication could not proceed"
+        case .invalidArgument: "an argument cannot be sent"
+        case .protocolViolation: "the server broke the protocol"
+        case .unsupported: "the server lacks a needed capability"
+        case .interrupted: "the operation was interrupted by another command"
         }
+    }
+
+    /// One sentence naming the stage and the problem, then the server's words and the evidence.
+    public var description: String {
+        var s = "\(stage): \(summary)"
         if let response { s += ": \(response)" }
         if let auth { s += ": \(auth)" }
         if let parse { s += ": \(parse)" }
