@@ -343,11 +343,8 @@ public actor Connection {
                 out = try [UInt8](unsafeUninitializedCapacity: min(maximum, Self.readChunk)) { buffer, count in
                     (count, stop) = try tls.readAvailable(into: UnsafeMutableRawBufferPointer(buffer))
                 }
-            } catch var error as NetIOError {
-                error.endpoint = endpoint
-                error.stage = stage
-                error.transcriptTail = transcript.tail(10)
-                throw error
+            } catch let error as NetIOError {
+                throw withContext(error)
             }
             if !out.isEmpty { return out }
             if case .closed = stop { return nil }
@@ -358,12 +355,27 @@ public actor Connection {
         }
     }
 
+    /// A TLS read failure from `TLSSession` (OpenSSL's words) with this connection's endpoint,
+    /// stage and transcript tail, as `fail` gives every other error.
+    private func withContext(_ error: NetIOError) -> NetIOError {
+        var error = error
+        error.endpoint = endpoint
+        error.stage = stage
+        error.transcriptTail = transcript.tail(10)
+        return error
+    }
+
     /// Reads more application bytes into `inbound`; `false` at end of stream.
     private func fill(deadline: Deadline) async throws -> Bool {
         guard !isClosed else { throw fail(.closed, evidence: nil) }
         if let tls {
             while true {
-                let progress = try scratch.withUnsafeMutableBytes { try tls.read(into: $0) }
+                let progress: TLSSession.ReadProgress
+                do {
+                    progress = try scratch.withUnsafeMutableBytes { try tls.read(into: $0) }
+                } catch let error as NetIOError {
+                    throw withContext(error)
+                }
                 switch progress {
                 case .bytes(let n):
                     inbound.append(contentsOf: scratch[0..<n])
