@@ -34,6 +34,8 @@ public actor Connection {
     @exclusivity(unchecked) private var inboundStart = 0
     @exclusivity(unchecked) private var scannedForLF = 0
     private var receivedAny = false
+    /// Whether a TLS read failure was written to the transcript (once: later reads repeat it).
+    private var loggedReadFailure = false
     private var isClosed = false
     @exclusivity(unchecked) private var scratch = [UInt8](repeating: 0, count: 64 * 1024)
     @exclusivity(unchecked) private var cipherOut: [UInt8] = []
@@ -359,6 +361,10 @@ public actor Connection {
     /// stage and transcript tail, as `fail` gives every other error.
     private func withContext(_ error: NetIOError) -> NetIOError {
         var error = error
+        if !loggedReadFailure {
+            loggedReadFailure = true
+            transcript.fact("TLS read failed: \(error.evidence ?? error.summary)")
+        }
         error.endpoint = endpoint
         error.stage = stage
         error.transcriptTail = transcript.tail(10)

@@ -57,7 +57,7 @@ public struct NetIOError: Error, Sendable, CustomStringConvertible {
     /// `true` for failures that may pass on a retry (timeouts, refused, drops).
     public var isTransient: Bool {
         switch kind {
-        case .timeout, .refused, .unreachable, .closedByPeer, .dns, .system: true
+        case .timeout, .refused, .unreachable, .closedByPeer, .dns, .system, .tls(.record): true
         default: false
         }
     }
@@ -105,6 +105,9 @@ public enum TLSFailure: Sendable, Hashable {
     case protocolTooOld
     /// The handshake failed for another reason (OpenSSL's words are the evidence).
     case handshake
+    /// After the handshake, a record could not be decrypted or encrypted (corrupted on the way,
+    /// or the session failed): OpenSSL's words are the evidence. The connection is unusable.
+    case record
 
     var summary: String {
         switch self {
@@ -113,6 +116,7 @@ public enum TLSFailure: Sendable, Hashable {
         case .pinMismatch: "the server's certificate does not match the pinned SHA-256 fingerprint"
         case .protocolTooOld: "the server only offers TLS versions older than the minimum (TLS 1.2)"
         case .handshake: "the TLS handshake failed"
+        case .record: "the encrypted connection broke: a TLS record could not be decrypted or encrypted"
         }
     }
 }

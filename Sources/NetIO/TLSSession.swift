@@ -15,9 +15,9 @@ final class TLSSession {
     private let wbio: OpaquePointer  // OpenSSL → network
     private let recorder = VerifyRecorder()
     private let context: TLSContext
-    /// A failure `readAvailable` met after it had decrypted bytes: thrown by the next call, so
-    /// those bytes are delivered first and the error keeps OpenSSL's own words.
-    private var deferredReadError: NetIOError?
+    /// The failure of a read after the handshake: thrown by every read from then on (after the
+    /// bytes decrypted before it are delivered), with OpenSSL's own words.
+    private var readFailure: NetIOError?
     let options: TLSOptions
     let hostname: String
     let serverNameSent: String?
@@ -99,6 +99,7 @@ final class TLSSession {
     }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws -> ReadProgress {
+        if let readFailure { throw readFailure }
         // The thread's error queue must be empty before an SSL call (SSL_get_error(3)): a task
         // moves between threads, and an error another session left on this one would otherwise
         // become this session's evidence.
@@ -109,21 +110,16 @@ final class TLSSession {
         switch err {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return .needInput
         case SSL_ERROR_ZERO_RETURN: return .closed
-        default:
-            let why = OpenSSLError.drainText()
-            throw NetIOError(kind: .tls(.handshake), stage: .read,
-                             evidence: why.isEmpty ? "TLS read failed (error \(err))" : why)
+        default: throw recordReadFailure(err)
         }
     }
 
     /// Decrypts records into `buffer` until it is full or the next record has not arrived whole:
     /// the byte count, and what stopped it when it is short (`.needInput`, `.closed`). One
     /// call for all the records one socket read brought, and the error queue cleared once.
+    /// A record that fails after others were decrypted is thrown by the next call.
     func readAvailable(into buffer: UnsafeMutableRawBufferPointer) throws -> (count: Int, stop: ReadProgress) {
-        if let error = deferredReadError {
-            deferredReadError = nil
-            throw error
-        }
+        if let readFailure { throw readFailure }
         var count = 0
         ERR_clear_error()  // as in `read`
         while count < buffer.count {
@@ -137,15 +133,29 @@ final class TLSSession {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return (count, .needInput)
             case SSL_ERROR_ZERO_RETURN: return (count, .closed)
             default:
-                let why = OpenSSLError.drainText()
-                let error = NetIOError(kind: .tls(.handshake), stage: .read,
-                                       evidence: why.isEmpty ? "TLS read failed (error \(err))" : why)
+                let error = recordReadFailure(err)
                 guard count > 0 else { throw error }
-                deferredReadError = error
                 return (count, .needInput)
             }
         }
         return (count, .bytes(count))
+    }
+
+    /// The failure of a record after the handshake (corrupted, or a fatal alert), with OpenSSL's
+    /// words. It is kept: the session is unusable, and every later read throws the same error
+    /// (OpenSSL alone would then report an empty error queue).
+    private func recordReadFailure(_ err: Int32) -> NetIOError {
+        let entries = OpenSSLError.drain()
+        let why = entries.map { $0.reason.isEmpty ? $0.text : $0.reason }.joined(separator: "; ")
+        // A fatal alert from the server (reason codes from SSL_AD_REASON_OFFSET up) is the server
+        // refusing the session, which TLS 1.3 reports only at the first read after the client's
+        // side of the handshake (a client certificate it requires): a handshake failure. Any
+        // other failure is a broken record.
+        let alerted = entries.contains { ERR_GET_REASON($0.code) >= SSL_AD_REASON_OFFSET }
+        let error = NetIOError(kind: .tls(alerted ? .handshake : .record), stage: .read,
+                               evidence: why.isEmpty ? "TLS read failed (error \(err))" : why)
+        readFailure = error
+        return error
     }
 
     /// Encrypts all of `bytes` into the outbound buffer (memory BIOs never push back).
@@ -156,7 +166,7 @@ final class TLSSession {
             let rc = SSL_write(ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 20)))
             if rc <= 0 {
                 let why = OpenSSLError.drainText()
-                throw NetIOError(kind: .tls(.handshake), stage: .write,
+                throw NetIOError(kind: .tls(.record), stage: .write,
                                  evidence: why.isEmpty ? "TLS write failed" : why)
             }
             offset += Int(rc)

@@ -31,22 +31,28 @@ struct CorruptTLSRecordTests {
             Issue.record("not a NetIOError: \(error)", sourceLocation: sourceLocation)
             return
         }
-        #expect(error.kind == .tls(.handshake), "\(error)", sourceLocation: sourceLocation)
+        #expect(error.kind == .tls(.record), "\(error)", sourceLocation: sourceLocation)
+        #expect(error.isTransient, "a broken session may pass on a new connection", sourceLocation: sourceLocation)
         #expect(error.evidence?.contains(Self.openSSLWords) == true, "\(error)", sourceLocation: sourceLocation)
         #expect(error.endpoint == Endpoint(host: "localhost", port: port), "\(error)", sourceLocation: sourceLocation)
         #expect(error.stage == stage, "\(error)", sourceLocation: sourceLocation)
-        #expect(!error.transcriptTail.isEmpty, "\(error)", sourceLocation: sourceLocation)
+        #expect(error.transcriptTail.contains { $0.contains("TLS read failed") && $0.contains(Self.openSSLWords) },
+                "the support transcript shows the failure: \(error.transcriptTail)", sourceLocation: sourceLocation)
     }
 
-    /// After the failure the session is dead: a further read throws again (whatever the words),
-    /// within its deadline, and hands out no bytes.
+    /// After the failure the session is dead: a further read throws the same failure, with
+    /// OpenSSL's words, within its deadline, hands out no bytes, and the transcript shows the
+    /// failure once.
     func expectStaysFailed(_ c: Connection, sourceLocation: SourceLocation = #_sourceLocation) async {
         do {
             let more = try await c.read(timeout: Self.readTimeout)
             Issue.record("a read after the failure returned \(more.map { "\($0.count) bytes" } ?? "end of stream")",
                          sourceLocation: sourceLocation)
         } catch let error as NetIOError {
-            #expect(error.kind != .timeout, "\(error)", sourceLocation: sourceLocation)
+            #expect(error.kind == .tls(.record), "\(error)", sourceLocation: sourceLocation)
+            #expect(error.evidence?.contains(Self.openSSLWords) == true, "\(error)", sourceLocation: sourceLocation)
+            #expect(c.transcript.lastLines.filter { $0.contains("TLS read failed") }.count == 1,
+                    "\(c.transcript.lastLines)", sourceLocation: sourceLocation)
         } catch {
             Issue.record("not a NetIOError: \(error)", sourceLocation: sourceLocation)
         }
