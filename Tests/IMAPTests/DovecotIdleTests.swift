@@ -15,8 +15,8 @@ struct Idle {
         _ = try await watcher.select(box)
         let events = try await watcher.idle()
         let writer = try await d.session()
-        let start = ContinuousClock.now
         _ = try await writer.append(sampleMessage(subject: "new order"), to: box)
+        let start = ContinuousClock.now  // appended: the server has said OK to the APPEND
         let seen = try await within(.seconds(5), "waiting for EXISTS") { () async throws -> MailboxEvent? in
             for try await e in events { if case .exists = e { return e } }
             return nil
