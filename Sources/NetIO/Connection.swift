@@ -353,7 +353,16 @@ public actor Connection {
             if tls.hasOutbound { try await flushCipher(tls, deadline: deadline) }
             let n = try await readSocket(deadline: deadline, bulk: true)
             if n == 0 { return nil }
+            try feed(tls, n)
+        }
+    }
+
+    /// Hands the `n` bytes just read into `scratch` to the TLS session.
+    private func feed(_ tls: TLSSession, _ n: Int) throws {
+        do {
             try scratch.withUnsafeBytes { try tls.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+        } catch let error as NetIOError {
+            throw withContext(error)
         }
     }
 
@@ -392,7 +401,7 @@ public actor Connection {
                     if tls.hasOutbound { try await flushCipher(tls, deadline: deadline) }
                     let n = try await readSocket(deadline: deadline, bulk: true)
                     if n == 0 { return false }
-                    try scratch.withUnsafeBytes { try tls.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                    try feed(tls, n)
                 }
             }
         }
