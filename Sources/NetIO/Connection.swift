@@ -44,6 +44,9 @@ public actor Connection {
     /// Set by `expectBulkTransfer` until the next write: every read that would block lingers,
     /// while the lingers bring `bulkLowWater` (two in a row that time out end it).
     private var bulkExpected = false
+    /// Whether a read brought bytes since `expectBulkTransfer`: until the transfer has started,
+    /// reads wait plainly (the server may take a while to begin; lingering then only costs).
+    private var bulkStarted = false
     private var lingersTimedOut = 0
 
     /// While a bulk transfer streams in (the last socket read brought at least this much), a read
@@ -185,6 +188,7 @@ public actor Connection {
     /// Any write ends it (a new command: the transfer is over).
     public func expectBulkTransfer() {
         bulkExpected = true
+        bulkStarted = false
         lingersTimedOut = 0
     }
 
@@ -339,17 +343,21 @@ public actor Connection {
     private func readDecrypted(_ tls: TLSSession, upTo maximum: Int, deadline: Deadline) async throws -> [UInt8]? {
         guard !isClosed else { throw fail(.closed, evidence: nil) }
         while true {
-            var stop = TLSSession.ReadProgress.needInput
-            let out: [UInt8]
-            do {
-                out = try [UInt8](unsafeUninitializedCapacity: min(maximum, Self.readChunk)) { buffer, count in
-                    (count, stop) = try tls.readAvailable(into: UnsafeMutableRawBufferPointer(buffer))
+            // Nothing queued, nothing decrypted: straight to the socket (no 64 KiB array made
+            // and dropped for each wait).
+            if tls.hasInput {
+                var stop = TLSSession.ReadProgress.needInput
+                let out: [UInt8]
+                do {
+                    out = try [UInt8](unsafeUninitializedCapacity: min(maximum, Self.readChunk)) { buffer, count in
+                        (count, stop) = try tls.readAvailable(into: UnsafeMutableRawBufferPointer(buffer))
+                    }
+                } catch let error as NetIOError {
+                    throw withContext(error)
                 }
-            } catch let error as NetIOError {
-                throw withContext(error)
+                if !out.isEmpty { return out }
+                if case .closed = stop { return nil }
             }
-            if !out.isEmpty { return out }
-            if case .closed = stop { return nil }
             if tls.hasOutbound { try await flushCipher(tls, deadline: deadline) }
             let n = try await readSocket(deadline: deadline, bulk: true)
             if n == 0 { return nil }
@@ -446,17 +454,23 @@ public actor Connection {
             switch result {
             case .data(let n):
                 receivedAny = receivedAny || tls != nil
-                lastSocketRead = n
+                lastSocketRead = bulk ? n : 0  // only reads of a transfer count (not the handshake's)
+                bulkStarted = true
                 return n
             case .endOfStream: return 0
             case .wouldBlock:
-                if bulk && (bulkExpected && lingersTimedOut < 2 || lastSocketRead >= Self.bulkReadThreshold) {
+                if bulk && (bulkExpected && bulkStarted && lingersTimedOut < 2 || lastSocketRead >= Self.bulkReadThreshold) {
                     lastSocketRead = 0  // linger once; if that brings little, the next wait is plain
                     let left = Deadline.now.duration(to: deadline)
                     if left > .milliseconds(Self.bulkLingerMilliseconds), socket.setReceiveLowWater(Self.bulkLowWater) {
                         let gathered = socket.pollReadable(milliseconds: Int32(Self.bulkLingerMilliseconds))
                         lingersTimedOut = gathered ? 0 : lingersTimedOut + 1
-                        socket.setReceiveLowWater(1)
+                        guard socket.setReceiveLowWater(1) else {
+                            // Left at 32 KiB, a small reply would never wake the event loop.
+                            let error = fail(.system(errno: errno), evidence: "could not reset SO_RCVLOWAT after a bulk read")
+                            close()
+                            throw error
+                        }
                         if Task.isCancelled {
                             transcript.fact("cancelled during \(stage); connection closed")
                             close()

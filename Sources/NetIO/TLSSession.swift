@@ -77,6 +77,14 @@ final class TLSSession {
 
     var hasOutbound: Bool { shim_byte_queue_count(shim_BIO_byte_queue(wbio)) > 0 }
 
+    /// Whether a read could give bytes (or a failure) without more from the network: ciphertext
+    /// waits in the input queue, or a decrypted record is pending.
+    var hasInput: Bool {
+        readFailure != nil || sawCloseNotify || shim_byte_queue_count(shim_BIO_byte_queue(rbio)) > 0 || SSL_pending(ssl) > 0
+    }
+    /// The server's close_notify was read: every read from now on reports `.closed` at once.
+    private var sawCloseNotify = false
+
     /// Moves what OpenSSL wants sent into `out` (appending), with one memory copy: no
     /// zero-filling and, when `out` keeps its capacity between calls, no allocation per write.
     func drainOutbound(into out: inout [UInt8]) {
@@ -109,7 +117,9 @@ final class TLSSession {
         let err = SSL_get_error(ssl, rc)
         switch err {
         case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return .needInput
-        case SSL_ERROR_ZERO_RETURN: return .closed
+        case SSL_ERROR_ZERO_RETURN:
+            sawCloseNotify = true
+            return .closed
         default: throw recordReadFailure(err)
         }
     }
@@ -131,7 +141,9 @@ final class TLSSession {
             let err = SSL_get_error(ssl, rc)
             switch err {
             case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return (count, .needInput)
-            case SSL_ERROR_ZERO_RETURN: return (count, .closed)
+            case SSL_ERROR_ZERO_RETURN:
+                sawCloseNotify = true
+                return (count, .closed)
             default:
                 let error = recordReadFailure(err)
                 guard count > 0 else { throw error }
@@ -151,7 +163,8 @@ final class TLSSession {
         // refusing the session, which TLS 1.3 reports only at the first read after the client's
         // side of the handshake (a client certificate it requires): a handshake failure. Any
         // other failure is a broken record.
-        let alerted = entries.contains { ERR_GET_REASON($0.code) >= SSL_AD_REASON_OFFSET }
+        let alerts = SSL_AD_REASON_OFFSET..<(SSL_AD_REASON_OFFSET + 256)
+        let alerted = entries.contains { ERR_GET_LIB($0.code) == ERR_LIB_SSL && alerts.contains(ERR_GET_REASON($0.code)) }
         let error = NetIOError(kind: .tls(alerted ? .handshake : .record), stage: .read,
                                evidence: why.isEmpty ? "TLS read failed (error \(err))" : why)
         readFailure = error

@@ -247,6 +247,35 @@ struct ScriptedServerTests {
         #expect(!peer.log.contains { $0.hasPrefix("C: A5") }, "nothing after the NOOP: \(peer.log)")
     }
 
+    /// The same, cancelled while the re-issued IDLE waits for its continuation: DONE follows it
+    /// at once and the server's OK ends the sequence (not the next re-issue, minutes later).
+    @Test func cancellingWhileTheReissuedIdleAwaitsItsContinuationEndsTheSequence() async throws {
+        let peer = try ScriptedPeer(Self.selected + [
+            .expect("A3 IDLE"), .send("+ idling"),
+            .expect("DONE"), .send("A3 OK idle done"),
+            .expect("A4 NOOP"), .send("A4 OK"),
+            .expect("A5 IDLE"), .sleep(0.6), .send("+ idling"),
+            .expect("DONE"), .send("A5 OK idle done"),
+            .readUntilClosed,
+        ])
+        let imap = try await selectedSession(peer)
+        let events = try await imap.idle(IdleOptions(reissueInterval: .milliseconds(300)))
+        let consumer = Task {
+            var n = 0
+            for try await _ in events { n += 1 }
+            return n
+        }
+        for _ in 0..<500 where !peer.log.contains("C: A5 IDLE") { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(peer.log.contains("C: A5 IDLE"), "\(peer.log)")
+        consumer.cancel()
+        let ended = try await within(.seconds(4), "the cancelled IDLE sequence ending") { try await consumer.value }
+        #expect(ended == 0)
+        await imap.close()
+        _ = await peer.finish()
+        #expect(peer.log.filter { $0 == "C: DONE" }.count == 2, "\(peer.log)")
+        #expect(!peer.log.contains { $0.hasPrefix("C: A6") }, "nothing after the second DONE: \(peer.log)")
+    }
+
     @Test func anotherCommandInterruptsAnOpenFetch() async throws {
         let peer = try ScriptedPeer(Self.selected + [
             .expect("A3 UID FETCH 1:* (UID FLAGS)"),

@@ -44,6 +44,9 @@ extension IMAPClient {
             do {
                 event = try await nextEvent(timeout: timeout)
             } catch let error as IMAPError where error.transport?.kind == .timeout && !s.doneSent {
+                // `s` is from before the wait: DONE may have been sent meanwhile (the consumer
+                // was cancelled). Then its OK is awaited with the read timeout, not re-issued.
+                if stream?.id == id, stream?.doneSent == true { continue }
                 try await reissueIdle(id)
                 if !idleBacklog.isEmpty { return idleBacklog.removeFirst() }
                 continue
@@ -75,7 +78,7 @@ extension IMAPClient {
     /// DONE, wait for the OK, NOOP as a health check, IDLE again (RFC 2177 §3). What the server
     /// reports meanwhile is kept for the sequence.
     private func reissueIdle(_ id: Int) async throws {
-        guard let s = stream, s.id == id else { return }
+        guard let s = stream, s.id == id, !s.doneSent else { return }
         stream?.doneSent = true
         try await writeLine("DONE")
         var collected = Collected()
@@ -94,6 +97,11 @@ extension IMAPClient {
         idleBacklog += Self.mailboxEvents(collected)
         stream = ActiveStream(id: id, tag: tag, kind: .idle, stage: IMAPStage.idle,
                               reissueAt: .now.advanced(by: s.options.reissueInterval), options: s.options)
+        if idleEndRequested.remove(id) != nil {
+            // Cancelled while IDLE was being sent again: end it now (its OK ends the sequence).
+            stream?.doneSent = true
+            try await writeLine("DONE")
+        }
     }
 
     static func mailboxEvents(_ collected: Collected) -> [MailboxEvent] {
