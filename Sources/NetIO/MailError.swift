@@ -4,7 +4,7 @@
 /// bytes seen), the redacted transcript lines before it, and whether a retry may succeed.
 ///
 ///     do { try await send() } catch let error as any MailError {
-///         show("\(error.stage): \(error.summary)", detail: error.evidence, log: error.transcriptTail)
+///         show("\(error.stage): \(error.summary)", detail: error.details, log: error.transcriptTail)
 ///         if error.isTransient { keepForRetry() }
 ///     }
 public protocol MailError: Error, Sendable, CustomStringConvertible {
@@ -12,8 +12,12 @@ public protocol MailError: Error, Sendable, CustomStringConvertible {
     var stage: Stage { get }
     /// The problem in plain words, without the evidence.
     var summary: String { get }
-    /// What proves it: the server's reply, the TLS verdict, the system's words.
+    /// What this layer itself saw, beyond the server's reply (bytes received, OpenSSL's or the
+    /// system's words); `nil` when the reply says it all.
     var evidence: String? { get }
+    /// What proves it, in one line: the server's reply with its code when there is one, else
+    /// `evidence`, else the evidence of the failure underneath.
+    var details: String? { get }
     /// The last transcript lines before the failure, already redacted (no secret ever appears).
     var transcriptTail: [String] { get }
     /// `true` when the same operation may succeed later (a drop, a timeout, a 4yz reply).
@@ -24,4 +28,6 @@ public protocol MailError: Error, Sendable, CustomStringConvertible {
 
 extension NetIOError: MailError {
     public var transportError: NetIOError? { self }
+    /// `MailError`: the evidence (a transport failure has no server reply).
+    public var details: String? { evidence }
 }

@@ -139,6 +139,12 @@ public struct SMTPError: MailError {
     /// `MailError`: the transport failure underneath (`netIO`).
     public var transportError: NetIOError? { netIO }
 
+    /// `MailError`: the server's reply (`535 5.7.8 …`), else the evidence, else the evidence of
+    /// the transport, SASL or MIME failure underneath.
+    public var details: String? {
+        reply.map { "\($0)" } ?? evidence ?? netIO?.evidence ?? authError.map { "\($0)" } ?? mimeError.map { "\($0)" }
+    }
+
     /// One sentence naming the stage and the problem, then the evidence.
     public var description: String {
         var s = "\(stage): \(summary)"

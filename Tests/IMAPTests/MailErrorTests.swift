@@ -24,10 +24,11 @@ struct MailErrorTests {
             #expect(error.summary == "the server refused")
             #expect(error.description.hasPrefix(Self.report(error).headline), "\(error)")
             #expect(error.description.contains("AUTHENTICATIONFAILED"), "\(error)")
+            #expect(error.details?.contains("AUTHENTICATIONFAILED") == true, "\(String(describing: error.details))")
             #expect(!error.isTransient)
             #expect(error.transportError == nil)
             #expect(!Self.report(error).log.isEmpty)
-            #expect(!(Self.report(error).log + [error.description, error.evidence ?? ""]).joined().contains("wrong-secret-3"))
+            #expect(!(Self.report(error).log + [error.description, error.details ?? ""]).joined().contains("wrong-secret-3"))
             #expect(e.kind == .no)
         }
         await imap.logout()
@@ -46,6 +47,7 @@ struct MailErrorTests {
             let transport = try #require(error.transportError)
             #expect(transport.kind == .refused)
             #expect(error.summary == transport.summary)
+            #expect(error.details == transport.evidence && error.details != nil, "\(String(describing: error.details))")
             let direct: any MailError = transport
             #expect(direct.transportError?.kind == .refused)
             #expect(Self.report(direct).headline == "\(transport.stage): \(transport.summary)")

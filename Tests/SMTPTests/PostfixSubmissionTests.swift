@@ -215,6 +215,7 @@ struct PostfixSubmissionTests {
                 && e?.transcriptTail.contains { $0.contains("535 5.7.8") } == true
                 && m?.stage == .auth && m?.summary == "the server refused the credentials"
                 && m?.isTransient == false && m?.transportError == nil
+                && m?.details?.hasPrefix("535") == true
                 && m?.description.hasPrefix("\(Stage.auth): the server refused the credentials") == true
         }
         #expect(await s.client.isConnected() == false)

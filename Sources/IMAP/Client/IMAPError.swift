@@ -78,6 +78,12 @@ public struct IMAPError: MailError {
     /// `MailError`: the transport failure underneath (`transport`).
     public var transportError: NetIOError? { transport }
 
+    /// `MailError`: the server's status response (`NO [AUTHENTICATIONFAILED] …`), else the
+    /// evidence, else the parse, SASL or transport failure underneath.
+    public var details: String? {
+        response.map { "\($0)" } ?? evidence ?? parse.map { "\($0)" } ?? auth.map { "\($0)" } ?? transport?.evidence
+    }
+
     /// The problem in plain words.
     public var summary: String {
         switch kind {
