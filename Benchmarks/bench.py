@@ -14,6 +14,7 @@ import os
 import platform
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -80,18 +81,23 @@ def timed(cmd, env=None, stdin=None, timeout=300):
     microsecond instead of rounded to 10 ms)."""
     with tempfile.NamedTemporaryFile("r", suffix=".rusage") as tf:
         start = time.monotonic()
+        # A session of its own: on a timeout the whole group goes (the helper, the command and
+        # whatever it started, such as the eight senders of the parallel smtplib case).
+        p = subprocess.Popen([RUSAGE, tf.name] + cmd, env=env, stdin=stdin, stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, start_new_session=True)
         try:
-            p = subprocess.run([RUSAGE, tf.name] + cmd, env=env, stdin=stdin, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, timeout=timeout)
+            _, err = p.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.communicate()
             return Result(timeout, 0, 0, False, "timed out")
         wall = time.monotonic() - start
         fields = open(tf.name).read().split()
     if len(fields) != 3:
-        return Result(wall, 0, 0, False, "rusage: " + p.stderr.decode(errors="replace").strip()[-160:])
+        return Result(wall, 0, 0, False, "rusage: " + err.decode(errors="replace").strip()[-160:])
     note = ""
     if p.returncode != 0:
-        note = (p.stderr.decode(errors="replace").strip().splitlines() or ["exit %d" % p.returncode])[-1][:160]
+        note = (err.decode(errors="replace").strip().splitlines() or ["exit %d" % p.returncode])[-1][:160]
     return Result(wall, float(fields[0]) + float(fields[1]), int(fields[2]), p.returncode == 0, note)
 
 
@@ -115,6 +121,7 @@ def run_case(case, log):
         if setup:
             setup()
         res = timed(cmd)
+        time.sleep(0.3)  # as after every counted run: the session's server processes exit first
         log.write("%s / %s / warm-up (%s, not counted): %.3fs %s\n" % (
             case.group, case.name, label, res.wall, "ok" if res.ok else "FAILED " + res.note))
     for r in range(case.runs):
