@@ -167,6 +167,7 @@ public actor Connection {
     /// Whatever has arrived, at most `maximum` bytes, waiting only if nothing is buffered;
     /// `nil` at end of stream.
     public func read(upTo maximum: Int = Connection.readChunk, timeout: Duration? = nil) async throws -> [UInt8]? {
+        guard maximum > 0 else { return [] }
         if inbound.count == inboundStart, let tls, maximum > 0 {
             return try await readDecrypted(tls, upTo: maximum, deadline: .after(timeout ?? timeouts.read))
         }

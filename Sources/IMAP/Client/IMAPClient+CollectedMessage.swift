@@ -46,7 +46,7 @@ extension IMAPClient {
             case .bodyBegin(let kind, let size):
                 guard size <= limit else {
                     try await settleStream()
-                    interrupted.remove(id)
+                    forgetInterruption(id)
                     throw fail(.invalidArgument, stage: IMAPStage.fetch, evidence: body.tooBig(size, limit: limit))
                 }
                 if parseWholeBody && Self.isWholeBody(kind) {

@@ -98,8 +98,7 @@ extension IMAPClient {
             deferredFetchFailure = nil
             throw deferred.error
         }
-        if !interrupted.isEmpty, interrupted.remove(id) != nil {
-            interruptedStreams.withLock { _ = $0.remove(id) }
+        if !interrupted.isEmpty, forgetInterruption(id) {
             throw fail(.interrupted, stage: IMAPStage.fetch, evidence: "another command was started before the FETCH was read to its end")
         }
         guard stream?.id == id, let tag = stream?.tag else { return nil }
@@ -149,8 +148,7 @@ extension IMAPClient {
         }
         stream = nil
         interrupted.insert(s.id)
-        interruptedStreams.withLock { _ = $0.insert(s.id) }
-        interruptionCount.add(1, ordering: .releasing)
+        if interruptedStreams.withLock({ $0.insert(s.id).inserted }) { interruptionCount.add(1, ordering: .releasing) }
     }
 }
 

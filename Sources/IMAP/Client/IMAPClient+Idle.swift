@@ -35,7 +35,7 @@ extension IMAPClient {
 
     /// The next mailbox event of idle `id`; `nil` once it has ended.
     func nextIdleEvent(_ id: Int) async throws -> MailboxEvent? {
-        if interrupted.remove(id) != nil { return nil }
+        if forgetInterruption(id) { return nil }
         if !idleBacklog.isEmpty, let s = stream, s.id == id { return idleBacklog.removeFirst() }
         var collected = Collected()
         while let s = stream, s.id == id {
@@ -135,7 +135,7 @@ extension IMAPClient {
     func endIdle(_ id: Int) async throws {
         guard let s = stream, s.id == id else { return }
         try await settleStream()
-        interrupted.remove(s.id)
+        forgetInterruption(s.id)
     }
 }
 

@@ -58,9 +58,19 @@ public actor IMAPClient {
     /// The streams in `interrupted`, readable without entering the actor (`FetchEvents` checks
     /// it before handing out an event it already holds).
     nonisolated let interruptedStreams = Locked(Set<Int>())
-    /// How many streams were ever put in `interruptedStreams`: while it is 0 (almost always),
+    /// How many streams `interruptedStreams` holds: while it is 0 (almost always),
     /// `wasInterrupted` answers with one atomic load instead of taking the lock for every event.
     nonisolated let interruptionCount = Atomic<Int>(0)
+
+    /// Forgets that stream `id` was interrupted (its sequence has been told, or has ended);
+    /// `true` if it was.
+    @discardableResult
+    func forgetInterruption(_ id: Int) -> Bool {
+        guard interrupted.remove(id) != nil else { return false }
+        let held = interruptedStreams.withLock { $0.remove(id) != nil }
+        if held { interruptionCount.subtract(1, ordering: .releasing) }
+        return true
+    }
     /// A failure met while taking a batch of fetch events, thrown by the stream's next call.
     var deferredFetchFailure: (id: Int, error: any Error)?
     /// Mailbox events that arrived while IDLE was being re-issued.
