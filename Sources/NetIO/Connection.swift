@@ -356,7 +356,9 @@ public actor Connection {
                 } catch let error as NetIOError {
                     throw withContext(error)
                 }
-                if !out.isEmpty { return out }
+                // A small read (a reply line) is handed out in an array of its size, not one that
+                // holds 64 KiB of capacity for as long as the caller keeps it.
+                if !out.isEmpty { return out.count < 4096 ? Array(out[...]) : out }
                 if case .closed = stop { return nil }
             }
             if tls.hasOutbound { try await flushCipher(tls, deadline: deadline) }
