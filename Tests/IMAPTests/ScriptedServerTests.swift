@@ -220,6 +220,29 @@ struct ScriptedServerTests {
         await imap.close()
     }
 
+    /// Runs an IDLE consumer on `peer` (re-issued every 300 ms), cancels it once the peer has
+    /// read `line`, and checks that the sequence ends within 4 s without an event and that the
+    /// client sent nothing with tag `silentTag` (no IDLE issued again); returns the peer's log.
+    func cancelIdle(_ peer: ScriptedPeer, whenPeerReads line: String, thenNothingTagged silentTag: String,
+                    sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String] {
+        let imap = try await selectedSession(peer)
+        let events = try await imap.idle(IdleOptions(reissueInterval: .milliseconds(300)))
+        let consumer = Task {
+            var n = 0
+            for try await _ in events { n += 1 }
+            return n
+        }
+        for _ in 0..<500 where !peer.log.contains(line) { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(peer.log.contains(line), "\(peer.log)", sourceLocation: sourceLocation)
+        consumer.cancel()
+        let ended = try await within(.seconds(4), "the cancelled IDLE sequence ending") { try await consumer.value }
+        #expect(ended == 0, sourceLocation: sourceLocation)
+        await imap.close()
+        _ = await peer.finish()
+        #expect(!peer.log.contains { $0.hasPrefix("C: \(silentTag)") }, "\(peer.log)", sourceLocation: sourceLocation)
+        return peer.log
+    }
+
     /// Cancelling the consumer while IDLE is being re-issued (DONE sent, its OK not yet in) must
     /// end the sequence after the NOOP, not issue IDLE again and leave the caller waiting for
     /// the next re-issue.
@@ -230,21 +253,7 @@ struct ScriptedServerTests {
             .expect("A4 NOOP"), .send("A4 OK"),
             .readUntilClosed,
         ])
-        let imap = try await selectedSession(peer)
-        let events = try await imap.idle(IdleOptions(reissueInterval: .milliseconds(300)))
-        let consumer = Task {
-            var n = 0
-            for try await _ in events { n += 1 }
-            return n
-        }
-        for _ in 0..<500 where !peer.log.contains("C: DONE") { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(peer.log.contains("C: DONE"), "\(peer.log)")
-        consumer.cancel()
-        let ended = try await within(.seconds(4), "the cancelled IDLE sequence ending") { try await consumer.value }
-        #expect(ended == 0)
-        await imap.close()
-        _ = await peer.finish()
-        #expect(!peer.log.contains { $0.hasPrefix("C: A5") }, "nothing after the NOOP: \(peer.log)")
+        _ = try await cancelIdle(peer, whenPeerReads: "C: DONE", thenNothingTagged: "A5")
     }
 
     /// The same, cancelled while the re-issued IDLE waits for its continuation: DONE follows it
@@ -258,22 +267,8 @@ struct ScriptedServerTests {
             .expect("DONE"), .send("A5 OK idle done"),
             .readUntilClosed,
         ])
-        let imap = try await selectedSession(peer)
-        let events = try await imap.idle(IdleOptions(reissueInterval: .milliseconds(300)))
-        let consumer = Task {
-            var n = 0
-            for try await _ in events { n += 1 }
-            return n
-        }
-        for _ in 0..<500 where !peer.log.contains("C: A5 IDLE") { try await Task.sleep(for: .milliseconds(10)) }
-        #expect(peer.log.contains("C: A5 IDLE"), "\(peer.log)")
-        consumer.cancel()
-        let ended = try await within(.seconds(4), "the cancelled IDLE sequence ending") { try await consumer.value }
-        #expect(ended == 0)
-        await imap.close()
-        _ = await peer.finish()
-        #expect(peer.log.filter { $0 == "C: DONE" }.count == 2, "\(peer.log)")
-        #expect(!peer.log.contains { $0.hasPrefix("C: A6") }, "nothing after the second DONE: \(peer.log)")
+        let log = try await cancelIdle(peer, whenPeerReads: "C: A5 IDLE", thenNothingTagged: "A6")
+        #expect(log.filter { $0 == "C: DONE" }.count == 2, "\(log)")
     }
 
     @Test func anotherCommandInterruptsAnOpenFetch() async throws {

@@ -58,29 +58,13 @@ struct CorruptTLSRecordTests {
         }
     }
 
-    /// Both records arrive in one socket read: `readAvailable` decrypts the good one, meets the
-    /// bad one in the same call, returns the bytes and keeps the failure for the next read.
-    @Test func recordsInOneSocketReadGiveTheBytesThenOpenSSLsError() async throws {
-        let peer = try await CorruptTLSRecordPeer.start(.together)
-        let c = try await connect(peer)
-        let start = ContinuousClock.now
-        let first = try await c.read(timeout: Self.readTimeout)
-        #expect(first == Array(CorruptTLSRecordPeer.validText.utf8))
-        do {
-            let second = try await c.read(timeout: Self.readTimeout)
-            Issue.record("the corrupted record gave \(second.map { "\($0.count) bytes" } ?? "end of stream")")
-        } catch {
-            expectBadRecord(error, port: peer.port)
-        }
-        #expect(start.duration(to: .now) < Self.readTimeout)
-        await expectStaysFailed(c)
-        await c.close()
-    }
-
-    /// The bad record comes alone, `separateDelay` after the good one: the first read returns
-    /// the good bytes, the second waits for the bad record and throws at once.
-    @Test func recordArrivingAloneLaterGivesOpenSSLsError() async throws {
-        let peer = try await CorruptTLSRecordPeer.start(.separate)
+    /// `.together`: both records arrive in one socket read; `readAvailable` decrypts the good
+    /// one, meets the bad one in the same call, returns the bytes and keeps the failure for the
+    /// next read. `.separate`: the bad record comes alone, `separateDelay` later; the second
+    /// read waits for it and throws at once.
+    @Test(arguments: [CorruptTLSRecordPeer.Delivery.together, .separate])
+    func theGoodBytesThenOpenSSLsError(_ delivery: CorruptTLSRecordPeer.Delivery) async throws {
+        let peer = try await CorruptTLSRecordPeer.start(delivery)
         let c = try await connect(peer)
         let start = ContinuousClock.now
         let first = try await c.read(timeout: Self.readTimeout)
