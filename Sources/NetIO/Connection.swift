@@ -168,7 +168,7 @@ public actor Connection {
     /// `nil` at end of stream.
     public func read(upTo maximum: Int = Connection.readChunk, timeout: Duration? = nil) async throws -> [UInt8]? {
         guard maximum > 0 else { return [] }
-        if inbound.count == inboundStart, let tls, maximum > 0 {
+        if inbound.count == inboundStart, let tls {
             return try await readDecrypted(tls, upTo: maximum, deadline: .after(timeout ?? timeouts.read))
         }
         if inbound.count == inboundStart {
@@ -396,24 +396,21 @@ public actor Connection {
         guard !isClosed else { throw fail(.closed, evidence: nil) }
         if let tls {
             while true {
-                let progress: TLSSession.ReadProgress
+                let (count, stop): (Int, TLSSession.ReadProgress)
                 do {
-                    progress = try scratch.withUnsafeMutableBytes { try tls.read(into: $0) }
+                    (count, stop) = try scratch.withUnsafeMutableBytes { try tls.readAvailable(into: $0) }
                 } catch let error as NetIOError {
                     throw withContext(error)
                 }
-                switch progress {
-                case .bytes(let n):
-                    inbound.append(contentsOf: scratch[0..<n])
+                if count > 0 {
+                    inbound.append(contentsOf: scratch[0..<count])
                     return true
-                case .closed:
-                    return false
-                case .needInput:
-                    if tls.hasOutbound { try await flushCipher(tls, deadline: deadline) }
-                    let n = try await readSocket(deadline: deadline, bulk: true)
-                    if n == 0 { return false }
-                    try feed(tls, n)
                 }
+                if case .closed = stop { return false }
+                if tls.hasOutbound { try await flushCipher(tls, deadline: deadline) }
+                let n = try await readSocket(deadline: deadline, bulk: true)
+                if n == 0 { return false }
+                try feed(tls, n)
             }
         }
         let n = try await readSocket(deadline: deadline, bulk: true)

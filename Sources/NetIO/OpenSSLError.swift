@@ -24,9 +24,11 @@ enum OpenSSLError {
     }
 
     /// The drained queue as one line: reasons joined by "; ".
-    static func drainText() -> String {
-        let entries = drain()
-        return entries.map { $0.reason.isEmpty ? $0.text : $0.reason }.joined(separator: "; ")
+    static func drainText() -> String { text(of: drain()) }
+
+    /// The entries as evidence: each one's reason, or its full text when it has none.
+    static func text(of entries: [Entry]) -> String {
+        entries.map { $0.reason.isEmpty ? $0.text : $0.reason }.joined(separator: "; ")
     }
 
     /// The linked OpenSSL's version text, e.g. `OpenSSL 3.0.17 1 Jul 2025`.

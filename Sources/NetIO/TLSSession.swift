@@ -24,7 +24,9 @@ final class TLSSession {
 
     /// Progress of a step that may need more bytes from the network.
     enum Progress { case done, needInput }
-    enum ReadProgress { case bytes(Int), needInput, closed }
+    /// Why a read stopped: the buffer is full, the next record has not arrived whole, or the
+    /// server sent close_notify.
+    enum ReadProgress { case full, needInput, closed }
 
     init(options: TLSOptions, host: String) throws {
         context = try TLSContext.context(for: options)
@@ -106,24 +108,6 @@ final class TLSSession {
         throw handshakeError()
     }
 
-    func read(into buffer: UnsafeMutableRawBufferPointer) throws -> ReadProgress {
-        if let readFailure { throw readFailure }
-        // The thread's error queue must be empty before an SSL call (SSL_get_error(3)): a task
-        // moves between threads, and an error another session left on this one would otherwise
-        // become this session's evidence.
-        ERR_clear_error()
-        let rc = SSL_read(ssl, buffer.baseAddress, Int32(buffer.count))
-        if rc > 0 { return .bytes(Int(rc)) }
-        let err = SSL_get_error(ssl, rc)
-        switch err {
-        case SSL_ERROR_WANT_READ, SSL_ERROR_WANT_WRITE: return .needInput
-        case SSL_ERROR_ZERO_RETURN:
-            sawCloseNotify = true
-            return .closed
-        default: throw recordReadFailure(err)
-        }
-    }
-
     /// Decrypts records into `buffer` until it is full or the next record has not arrived whole:
     /// the byte count, and what stopped it when it is short (`.needInput`, `.closed`). One
     /// call for all the records one socket read brought, and the error queue cleared once.
@@ -131,7 +115,10 @@ final class TLSSession {
     func readAvailable(into buffer: UnsafeMutableRawBufferPointer) throws -> (count: Int, stop: ReadProgress) {
         if let readFailure { throw readFailure }
         var count = 0
-        ERR_clear_error()  // as in `read`
+        // The thread's error queue must be empty before an SSL call (SSL_get_error(3)): a task
+        // moves between threads, and an error another session left on this one would otherwise
+        // become this session's evidence.
+        ERR_clear_error()
         while count < buffer.count {
             let rc = SSL_read(ssl, buffer.baseAddress! + count, Int32(min(buffer.count - count, Int(Int32.max))))
             if rc > 0 {
@@ -150,7 +137,7 @@ final class TLSSession {
                 return (count, .needInput)
             }
         }
-        return (count, .bytes(count))
+        return (count, .full)
     }
 
     /// The failure of a record after the handshake (corrupted, or a fatal alert), with OpenSSL's
@@ -158,7 +145,7 @@ final class TLSSession {
     /// (OpenSSL alone would then report an empty error queue).
     private func recordReadFailure(_ err: Int32) -> NetIOError {
         let entries = OpenSSLError.drain()
-        let why = entries.map { $0.reason.isEmpty ? $0.text : $0.reason }.joined(separator: "; ")
+        let why = OpenSSLError.text(of: entries)
         // A fatal alert from the server (reason codes from SSL_AD_REASON_OFFSET up) is the server
         // refusing the session, which TLS 1.3 reports only at the first read after the client's
         // side of the handshake (a client certificate it requires): a handshake failure. Any
@@ -174,7 +161,7 @@ final class TLSSession {
     /// Encrypts all of `bytes` into the outbound buffer (memory BIOs never push back).
     func write(_ bytes: UnsafeRawBufferPointer) throws {
         var offset = 0
-        ERR_clear_error()  // as in `read`
+        ERR_clear_error()  // as in `readAvailable`
         while offset < bytes.count {
             let rc = SSL_write(ssl, bytes.baseAddress! + offset, Int32(min(bytes.count - offset, 1 << 20)))
             if rc <= 0 {

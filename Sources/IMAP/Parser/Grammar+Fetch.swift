@@ -104,6 +104,7 @@ extension ParseCursor {
         }
     }
 
+    /// `nstring` / `literal8` for a section; a big literal at the end of the segment streams.
     private mutating func sectionValue(_ kind: BodySectionKind) throws -> ParsedFetchItem {
         if skipNil() { return .attribute(.bodySection(kind, nil)) }
         if peek == Self.DQUOTE { return .attribute(.bodySection(kind, try quoted())) }
